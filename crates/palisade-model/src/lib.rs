@@ -1,0 +1,82 @@
+//! The palisade model: one typed view of AWS and Kubernetes resources, filled
+//! by loaders (Terraform, plan JSON, CloudFormation, Kubernetes YAML, live
+//! snapshots) and read by every analysis. Rules depend on this crate only, so
+//! a rule is written once for every input format.
+
+pub mod aws;
+pub mod k8s;
+pub mod loc;
+pub mod raw;
+pub mod secrets;
+pub mod val;
+
+pub use loc::{LineIndex, Location};
+pub use raw::{Diagnostic, Unknown};
+pub use val::{Ref, Secret, Val};
+
+use serde::Serialize;
+
+/// Identity and origin shared by every resource of the model.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Meta {
+    /// What users call the resource: a Terraform address
+    /// (`module.db.aws_db_instance.this[0]`), a CloudFormation logical ID, or
+    /// `Kind/namespace/name` for Kubernetes.
+    pub address: String,
+    /// The resource type as written in the input (`aws_security_group`,
+    /// `AWS::EC2::SecurityGroup`, `Deployment`); for display only, rules
+    /// must not branch on it.
+    pub kind: String,
+    /// The whole block or document that declared the resource.
+    pub loc: Location,
+    /// Other names links may use for this resource (IDs, ARNs, names).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub keys: Vec<String>,
+}
+
+impl Meta {
+    pub fn new(address: impl Into<String>, kind: impl Into<String>, loc: Location) -> Self {
+        Meta {
+            address: address.into(),
+            kind: kind.into(),
+            loc,
+            keys: Vec::new(),
+        }
+    }
+}
+
+/// A literal secret found in an input (a password in IaC, a token in a
+/// manifest). The value itself is kept only as a [`Secret`], which never prints.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SecretLiteral {
+    pub resource: String,
+    /// Attribute path, e.g. `password` or `spec.template.spec.containers[0].env[DB_PASSWORD]`.
+    pub attribute: String,
+    pub loc: Location,
+    /// What made it look like a secret (attribute name, known token format).
+    pub why: String,
+    #[serde(skip)]
+    pub value: Secret,
+}
+
+/// Everything the loaders found.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Model {
+    pub aws: aws::Aws,
+    pub k8s: k8s::K8s,
+    pub secrets: Vec<SecretLiteral>,
+}
+
+impl Model {
+    /// Appends another model (e.g. from another loader) to this one.
+    pub fn extend(&mut self, other: Model) {
+        self.aws.extend(other.aws);
+        self.k8s.extend(other.k8s);
+        self.secrets.extend(other.secrets);
+    }
+
+    /// Number of resources in the model.
+    pub fn resource_count(&self) -> usize {
+        self.aws.len() + self.k8s.len()
+    }
+}

@@ -1,0 +1,177 @@
+//! Deciding whether a literal string found in an input is secret material.
+//!
+//! Shared by every loader so the same value is treated the same whatever the
+//! format. Two signals: the attribute's name says it holds a secret
+//! (`password`, `secret_key`, `token`...) and the value is not an obvious
+//! placeholder or reference; or the value itself has a known credential
+//! format (AWS access key IDs, private key blocks, GitHub/Slack tokens).
+
+/// Names that mean "this holds a secret".
+const SECRET_NAMES: &[&str] = &[
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "api_key",
+    "apikey",
+    "private_key",
+    "access_key",
+    "secret_key",
+    "client_secret",
+    "credentials",
+    "master_password",
+    "auth_token",
+];
+
+/// Names that contain a secret word but hold no secret material.
+const SAFE_NAME_SUFFIXES: &[&str] = &[
+    "_arn",
+    "_id",
+    "_name",
+    "_length",
+    "_version",
+    "_policy",
+    "_path",
+    "_file",
+    "_ref",
+    "_key_id",
+    "_enabled",
+    "_type",
+    "_rotation",
+    "_wo_version",
+];
+
+fn normalise(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if c.is_ascii_uppercase() && prev_lower {
+            out.push('_');
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        out.push(if c == '-' || c == '.' {
+            '_'
+        } else {
+            c.to_ascii_lowercase()
+        });
+    }
+    out
+}
+
+/// True when an attribute/env/key name suggests a secret value.
+pub fn name_suggests_secret(name: &str) -> bool {
+    let n = normalise(name);
+    if SAFE_NAME_SUFFIXES.iter().any(|s| n.ends_with(s)) {
+        return false;
+    }
+    if n.starts_with("manage_") || n.starts_with("secret_name") || n.contains("secretsmanager") {
+        return false;
+    }
+    SECRET_NAMES.iter().any(|w| n.contains(w))
+}
+
+/// True for values that are clearly not secret material: empty, short,
+/// placeholders, references and interpolations.
+pub fn is_placeholder(value: &str) -> bool {
+    let v = value.trim();
+    if v.len() < 6 {
+        return true;
+    }
+    let lower = v.to_ascii_lowercase();
+    if lower.starts_with("arn:")
+        || lower.starts_with("${")
+        || lower.starts_with("{{")
+        || lower.starts_with("$(")
+        || lower.starts_with("<")
+        || lower.starts_with("resolve:")
+        || lower.starts_with("/")
+        || lower.starts_with("http://")
+        || lower.starts_with("https://")
+    {
+        return true;
+    }
+    const PLACEHOLDERS: &[&str] = &[
+        "changeme",
+        "change_me",
+        "example",
+        "placeholder",
+        "redacted",
+        "dummy",
+        "xxxxxx",
+        "******",
+        "replace",
+        "your_",
+        "todo",
+    ];
+    PLACEHOLDERS.iter().any(|p| lower.contains(p)) && lower.len() < 32
+}
+
+/// A known credential format, whatever the attribute name. Returns a label.
+pub fn known_credential_format(value: &str) -> Option<&'static str> {
+    let v = value.trim();
+    if v.contains("-----BEGIN") && v.contains("PRIVATE KEY") {
+        return Some("private key block");
+    }
+    let is_upper_alnum = |s: &str| {
+        s.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+    };
+    for prefix in ["AKIA", "ASIA"] {
+        if let Some(rest) = v.strip_prefix(prefix) {
+            if rest.len() == 16 && is_upper_alnum(rest) {
+                return Some("AWS access key ID");
+            }
+        }
+    }
+    for prefix in ["ghp_", "gho_", "ghs_", "github_pat_"] {
+        if v.starts_with(prefix) && v.len() >= 36 {
+            return Some("GitHub token");
+        }
+    }
+    for prefix in ["xoxb-", "xoxp-", "xoxa-"] {
+        if v.starts_with(prefix) && v.len() > 20 {
+            return Some("Slack token");
+        }
+    }
+    if v.starts_with("https://hooks.slack.com/services/") {
+        return Some("Slack webhook URL");
+    }
+    None
+}
+
+/// Decides whether `value`, found under attribute `name`, is a literal secret.
+/// Returns the reason when it is.
+pub fn classify(name: &str, value: &str) -> Option<String> {
+    if let Some(label) = known_credential_format(value) {
+        return Some(format!("value has the format of a {label}"));
+    }
+    if name_suggests_secret(name) && !is_placeholder(value) {
+        return Some(format!("literal value for `{name}`"));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert!(name_suggests_secret("password"));
+        assert!(name_suggests_secret("DB_PASSWORD"));
+        assert!(name_suggests_secret("masterUserPassword"));
+        assert!(!name_suggests_secret("kms_key_id"));
+        assert!(!name_suggests_secret("secret_arn"));
+        assert!(!name_suggests_secret("manage_master_user_password"));
+        assert!(!name_suggests_secret("region"));
+    }
+
+    #[test]
+    fn classify_literals() {
+        assert!(classify("password", "S3cr3t!pass").is_some());
+        assert!(classify("password", "changeme").is_none());
+        assert!(classify("password", "${var.pw}").is_none());
+        assert!(classify("description", "AKIAIOSFODNN7EXAMPLE").is_some());
+        assert!(classify("description", "hello world").is_none());
+    }
+}
