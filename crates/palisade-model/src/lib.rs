@@ -4,6 +4,7 @@
 //! a rule is written once for every input format.
 
 pub mod aws;
+pub mod finding;
 pub mod k8s;
 pub mod loc;
 pub mod raw;

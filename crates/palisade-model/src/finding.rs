@@ -1,0 +1,199 @@
+//! Findings and the scan report: what analyses produce and reporters print.
+//! Reporters depend on these types only.
+
+use crate::loc::Location;
+use crate::raw::{Diagnostic, Unknown};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 5] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Severity {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "info" => Ok(Severity::Info),
+            "low" => Ok(Severity::Low),
+            "medium" => Ok(Severity::Medium),
+            "high" => Ok(Severity::High),
+            "critical" => Ok(Severity::Critical),
+            other => Err(format!(
+                "unknown severity `{other}` (expected critical, high, medium, low or info)"
+            )),
+        }
+    }
+}
+
+/// One problem found by a rule.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Finding {
+    pub rule: String,
+    pub severity: Severity,
+    pub title: String,
+    pub practices: Vec<String>,
+    pub resource: String,
+    pub location: Location,
+    pub message: String,
+    pub remediation: String,
+    /// A stable identity that survives line moves: rule, resource and the
+    /// message's subject, hashed. Used by baselines and SARIF.
+    pub fingerprint: String,
+}
+
+impl Finding {
+    /// Sort key giving a deterministic report order.
+    pub fn sort_key(&self) -> impl Ord + '_ {
+        (
+            std::cmp::Reverse(self.severity),
+            &self.location.file,
+            self.location.line,
+            &self.rule,
+            &self.resource,
+            &self.message,
+        )
+    }
+}
+
+/// Stable 64-bit FNV-1a hash, hex encoded. Not for security; for identity
+/// that is the same on every platform and release.
+pub fn fingerprint(parts: &[&str]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for b in part.bytes().chain(std::iter::once(0xff)) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    format!("{h:016x}")
+}
+
+/// Counts shown at the top of every report.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Summary {
+    pub files: usize,
+    pub resources: usize,
+    pub findings: usize,
+    pub errors: usize,
+    pub unknowns: usize,
+}
+
+/// Static description of a rule, as reporters need it (SARIF rule table,
+/// docs). Mirrors the rule registry's metadata.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RuleInfo {
+    pub id: String,
+    pub name: String,
+    pub title: String,
+    pub severity: Severity,
+    pub practices: Vec<String>,
+    pub description: String,
+    pub remediation: String,
+    pub benchmarks: Vec<String>,
+    pub references: Vec<String>,
+}
+
+/// The full outcome of a scan.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ScanReport {
+    pub tool: Tool,
+    pub summary: Summary,
+    pub findings: Vec<Finding>,
+    pub errors: Vec<Diagnostic>,
+    pub unknowns: Vec<Unknown>,
+    /// Files skipped on purpose (not infrastructure), with the reason.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Diagnostic>,
+    /// Rules that ran (for SARIF's rule table and JUnit).
+    #[serde(skip)]
+    pub rules: Vec<RuleInfo>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+impl Default for Tool {
+    fn default() -> Self {
+        Tool {
+            name: "palisade".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        }
+    }
+}
+
+impl ScanReport {
+    /// Sorts and de-duplicates everything so the same input always gives the
+    /// same bytes, and recomputes the summary counts.
+    pub fn normalise(&mut self) {
+        self.findings
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.findings.dedup_by(|a, b| {
+            a.rule == b.rule && a.fingerprint == b.fingerprint && a.location == b.location
+        });
+        self.errors.sort();
+        self.errors.dedup();
+        self.unknowns.sort();
+        self.unknowns.dedup();
+        self.notes.sort();
+        self.notes.dedup();
+        self.rules.sort_by(|a, b| a.id.cmp(&b.id));
+        self.summary.findings = self.findings.len();
+        self.summary.errors = self.errors.len();
+        self.summary.unknowns = self.unknowns.len();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprint_is_stable_and_separates_parts() {
+        assert_eq!(fingerprint(&["a", "b"]), fingerprint(&["a", "b"]));
+        assert_ne!(fingerprint(&["ab", ""]), fingerprint(&["a", "b"]));
+        assert_eq!(fingerprint(&[]).len(), 16);
+    }
+
+    #[test]
+    fn severity_parses_and_orders() {
+        assert_eq!("HIGH".parse::<Severity>(), Ok(Severity::High));
+        assert!(Severity::Critical > Severity::Low);
+        assert!("urgent".parse::<Severity>().is_err());
+    }
+}
