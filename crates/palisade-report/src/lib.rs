@@ -1,0 +1,138 @@
+//! Reporters: turn a [`ScanReport`] into bytes for people and for tools.
+//!
+//! | format | for | contract |
+//! | --- | --- | --- |
+//! | [`Format::Text`] | a terminal | compiler-style diagnostics, for people; may change |
+//! | [`Format::Json`] | scripts, tests, other tools | stable, documented in `JSON.md` |
+//! | [`Format::Sarif`] | GitHub code scanning and SARIF viewers | SARIF 2.1.0 |
+//! | [`Format::Junit`] | CI test dashboards | JUnit XML |
+//! | [`Format::Markdown`] | pull-request comments | a compact table |
+//!
+//! Reporters know only the model's report types; they never see loaders or
+//! rules. Every output is deterministic: the report arrives normalised
+//! ([`ScanReport::normalise`]) and nothing here iterates a hash map.
+//!
+//! Reporters print only what findings, diagnostics and unknowns carry. The
+//! text reporter also shows source lines read from disk; for findings about
+//! literal secrets (practice `SEC-01`) it redacts the value on those lines.
+
+mod json;
+mod junit;
+mod markdown;
+mod sarif;
+mod text;
+mod util;
+
+use palisade_model::finding::ScanReport;
+use std::fmt;
+use std::io;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+pub use text::redact_line;
+
+/// An output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Format {
+    Text,
+    Json,
+    Sarif,
+    Junit,
+    Markdown,
+}
+
+impl Format {
+    /// Every format, in the order they are documented.
+    pub const ALL: [Format; 5] = [
+        Format::Text,
+        Format::Json,
+        Format::Sarif,
+        Format::Junit,
+        Format::Markdown,
+    ];
+
+    /// The name [`FromStr`] accepts and [`fmt::Display`] prints.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Junit => "junit",
+            Format::Markdown => "markdown",
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Format {
+    type Err = String;
+
+    /// Parses a format name, case-insensitively. Accepts the canonical names
+    /// (`text`, `json`, `sarif`, `junit`, `markdown`) and the aliases `human`,
+    /// `junit-xml`, `xml` and `md`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "text" | "human" => Ok(Format::Text),
+            "json" => Ok(Format::Json),
+            "sarif" => Ok(Format::Sarif),
+            "junit" | "junit-xml" | "xml" => Ok(Format::Junit),
+            "markdown" | "md" => Ok(Format::Markdown),
+            other => Err(format!(
+                "unknown output format `{other}` (expected text, json, sarif, junit or markdown)"
+            )),
+        }
+    }
+}
+
+/// Options for the human-facing text output.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TextOptions {
+    /// Emit ANSI colour. The caller decides (a terminal, and no `NO_COLOR`);
+    /// the reporter never looks at the environment.
+    pub color: bool,
+    /// The directory finding paths are relative to. When set, the text output
+    /// shows the source lines of each finding read from there; when unset, or
+    /// when a file cannot be read, the snippet is left out.
+    pub source_root: Option<PathBuf>,
+}
+
+/// Renders `report` in `format` to `out`. `opts` is used by [`Format::Text`]
+/// only. The output is written in one piece; nothing is written if rendering
+/// fails before the write.
+pub fn render(
+    report: &ScanReport,
+    format: Format,
+    opts: &TextOptions,
+    out: &mut dyn io::Write,
+) -> io::Result<()> {
+    let bytes = match format {
+        Format::Text => text::render(report, opts).into_bytes(),
+        Format::Json => json::render(report)?,
+        Format::Sarif => sarif::render(report)?,
+        Format::Junit => junit::render(report).into_bytes(),
+        Format::Markdown => markdown::render(report).into_bytes(),
+    };
+    out.write_all(&bytes)?;
+    out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_round_trips_through_its_name() {
+        for f in Format::ALL {
+            assert_eq!(f.to_string().parse::<Format>(), Ok(f));
+        }
+        assert_eq!("MD".parse::<Format>(), Ok(Format::Markdown));
+        assert_eq!(" junit-xml ".parse::<Format>(), Ok(Format::Junit));
+        let err = "yaml".parse::<Format>().err().unwrap_or_default();
+        assert!(err.contains("yaml") && err.contains("sarif"), "{err}");
+    }
+}
