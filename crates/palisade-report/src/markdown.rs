@@ -69,11 +69,8 @@ pub(crate) fn render(report: &ScanReport) -> String {
         }
         if report.findings.len() > MAX_ROWS {
             let more = report.findings.len() - MAX_ROWS;
-            let _ = writeln!(
-                out,
-                "\n_... and {} more (see the full report)._",
-                plural(more, "finding", "findings")
-            );
+            let noun = if more == 1 { "finding" } else { "findings" };
+            let _ = writeln!(out, "\n_... and {more} more {noun} (see the full report)._");
         }
     }
 
@@ -116,7 +113,10 @@ mod tests {
         assert_eq!(escape_cell("a|b"), "a\\|b");
         assert_eq!(escape_cell("x\ny"), "x y");
         assert_eq!(escape_cell("<b>*c*</b>"), "\\<b\\>\\*c\\*\\</b\\>");
-        assert_eq!(code_cell("aws_x.y[\"a|b\"]"), "`aws_x.y[\"a|b\"]`".replace("a|b", "a\\|b"));
+        assert_eq!(
+            code_cell("aws_x.y[\"a|b\"]"),
+            "`aws_x.y[\"a|b\"]`".replace("a|b", "a\\|b")
+        );
         assert_eq!(code_cell("a`b"), "a\\`b");
         assert_eq!(code_cell(""), "");
     }

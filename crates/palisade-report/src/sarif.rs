@@ -211,8 +211,22 @@ fn percent_encode(path: &str) -> String {
         let keep = b.is_ascii_alphanumeric()
             || matches!(
                 b,
-                b'-' | b'.' | b'_' | b'~' | b'/' | b'!' | b'$' | b'&' | b'\'' | b'(' | b')'
-                    | b'*' | b'+' | b',' | b';' | b'=' | b'@'
+                b'-' | b'.'
+                    | b'_'
+                    | b'~'
+                    | b'/'
+                    | b'!'
+                    | b'$'
+                    | b'&'
+                    | b'\''
+                    | b'('
+                    | b')'
+                    | b'*'
+                    | b'+'
+                    | b','
+                    | b';'
+                    | b'='
+                    | b'@'
             );
         if keep {
             out.push(char::from(b));
@@ -283,7 +297,10 @@ fn rule(info: &RuleInfo) -> Rule {
     }
     if !info.benchmarks.is_empty() {
         help_text.push_str(&format!("\n\nBenchmarks: {}", info.benchmarks.join(", ")));
-        help_md.push_str(&format!("\n\n**Benchmarks:** {}", info.benchmarks.join(", ")));
+        help_md.push_str(&format!(
+            "\n\n**Benchmarks:** {}",
+            info.benchmarks.join(", ")
+        ));
     }
     if !info.references.is_empty() {
         help_text.push_str("\n\nReferences:");
@@ -477,7 +494,10 @@ mod tests {
         let abs = artifact("/srv/infra/main.tf");
         assert_eq!(abs.uri, "file:///srv/infra/main.tf");
         assert_eq!(abs.uri_base_id, None);
-        assert_eq!(artifact("C:\\infra\\main.tf").uri, "file:///C:/infra/main.tf");
+        assert_eq!(
+            artifact("C:\\infra\\main.tf").uri,
+            "file:///C:/infra/main.tf"
+        );
     }
 
     #[test]

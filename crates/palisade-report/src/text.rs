@@ -99,7 +99,8 @@ pub fn redact_line(line: &str) -> String {
         let key_like = !key.is_empty()
             && key.chars().count() <= 128
             && key.chars().all(|c| {
-                c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '"' | '\'' | '/' | '[' | ']' | ' ')
+                c.is_alphanumeric()
+                    || matches!(c, '_' | '-' | '.' | '"' | '\'' | '/' | '[' | ']' | ' ')
             });
         if spaced && key_like {
             return format!("{} {REDACTED}", &line[..=i]);
@@ -108,18 +109,42 @@ pub fn redact_line(line: &str) -> String {
     format!("{indent}{REDACTED}")
 }
 
-/// Source files read so far: `None` for one that could not be read.
+fn is_secret(f: &Finding) -> bool {
+    f.practices
+        .iter()
+        .any(|p| p.trim().eq_ignore_ascii_case(SECRET_PRACTICE))
+}
+
+/// Source files read so far (`None` for one that could not be read), and the
+/// lines secret findings mark, which are redacted in every snippet that shows
+/// them, not only in the secret finding's own.
 struct Sources {
     root: Option<PathBuf>,
     files: BTreeMap<String, Option<Vec<String>>>,
+    secret_lines: BTreeMap<String, Vec<(u32, u32)>>,
 }
 
 impl Sources {
-    fn new(root: Option<&Path>) -> Self {
+    fn new(root: Option<&Path>, findings: &[Finding]) -> Self {
+        let mut secret_lines: BTreeMap<String, Vec<(u32, u32)>> = BTreeMap::new();
+        for f in findings.iter().filter(|f| is_secret(f)) {
+            secret_lines
+                .entry(f.location.file.to_string())
+                .or_default()
+                .push((f.location.line, f.location.end_line.max(f.location.line)));
+        }
         Sources {
             root: root.map(Path::to_path_buf),
             files: BTreeMap::new(),
+            secret_lines,
         }
+    }
+
+    /// Whether line `n` of `file` is inside a secret finding's span.
+    fn is_secret_line(&self, file: &str, n: u32) -> bool {
+        self.secret_lines
+            .get(file)
+            .is_some_and(|spans| spans.iter().any(|&(a, b)| (a..=b).contains(&n)))
     }
 
     /// Lines `line..=end_line` (1-based) of `file`, or `None` when the file
@@ -164,7 +189,7 @@ fn clip(line: String) -> String {
 
 pub(crate) fn render(report: &ScanReport, opts: &TextOptions) -> String {
     let p = Painter { color: opts.color };
-    let mut sources = Sources::new(opts.source_root.as_deref());
+    let mut sources = Sources::new(opts.source_root.as_deref(), &report.findings);
     let mut out = String::new();
 
     // The report arrives sorted; grouping again (stably) keeps the promise
@@ -275,21 +300,28 @@ fn finding(out: &mut String, p: Painter, sources: &mut Sources, f: &Finding) {
     let _ = writeln!(
         out,
         "{}{}",
-        p.paint(sev, &format!("{}[{}]", f.severity, sanitize(&f.rule, false))),
+        p.paint(
+            sev,
+            &format!("{}[{}]", f.severity, sanitize(&f.rule, false))
+        ),
         p.paint(BOLD, &format!(": {}", sanitize(&f.title, false)))
     );
 
-    let redact = f
-        .practices
-        .iter()
-        .any(|pr| pr.trim().eq_ignore_ascii_case(SECRET_PRACTICE));
+    // A secret finding's own lines are all redacted; any other snippet has
+    // the lines some secret finding marks redacted.
+    let redact_lines = is_secret(f);
     let snippet: Option<Vec<String>> = sources
         .lines(&loc.file, loc.line, loc.end_line)
+        .map(<[String]>::to_vec)
         .map(|lines| {
-            lines
-                .iter()
-                .map(|l| {
-                    let l = if redact { redact_line(l) } else { l.clone() };
+            (loc.line..)
+                .zip(lines)
+                .map(|(n, l)| {
+                    let l = if redact_lines || sources.is_secret_line(&loc.file, n) {
+                        redact_line(&l)
+                    } else {
+                        l
+                    };
                     clip(sanitize(&l, false))
                 })
                 .collect()
@@ -345,7 +377,9 @@ fn finding(out: &mut String, p: Painter, sources: &mut Sources, f: &Finding) {
                     }
                 }
             }
-            let last = numbered.last().map_or(0, |(_, t)| t.trim_end().chars().count());
+            let last = numbered
+                .last()
+                .map_or(0, |(_, t)| t.trim_end().chars().count());
             let under = format!("|{}^", "_".repeat(last.max(1)));
             let _ = writeln!(out, "{pad} {bar} {}", p.paint(sev, &under));
         }
@@ -383,10 +417,7 @@ mod tests {
             redact_line(r#"  "password": "x","#),
             r#"  "password": <redacted>"#
         );
-        assert_eq!(
-            redact_line("  - name: DB_PASSWORD"),
-            "  - name: <redacted>"
-        );
+        assert_eq!(redact_line("  - name: DB_PASSWORD"), "  - name: <redacted>");
         assert_eq!(redact_line("  }"), "  }");
         assert_eq!(redact_line(""), "");
     }
@@ -398,10 +429,7 @@ mod tests {
         // no separator at all (heredoc content)
         assert_eq!(redact_line("\tAKIAABCDEFGHIJKLMNOP"), "\t<redacted>");
         // minified JSON: separator not followed by a space
-        assert_eq!(
-            redact_line(r#"{"password":"x","user":"y"}"#),
-            "<redacted>"
-        );
+        assert_eq!(redact_line(r#"{"password":"x","user":"y"}"#), "<redacted>");
         // the key part would itself show too much
         assert_eq!(
             redact_line(r#"  url = "postgres://u:pw@h""#),
