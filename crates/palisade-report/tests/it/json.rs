@@ -150,3 +150,40 @@ fn summary_counts_follow_the_lists() {
     let v = parse(&render_str(&r, Format::Json));
     assert_eq!(v["summary"]["findings"], 2);
 }
+
+/// Every key the JSON output can contain, collected recursively.
+fn keys(v: &Value, out: &mut std::collections::BTreeSet<String>) {
+    match v {
+        Value::Object(map) => {
+            for (k, v) in map {
+                out.insert(k.clone());
+                keys(v, out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| keys(v, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn json_md_documents_every_field() {
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/JSON.md")).expect("JSON.md");
+    let mut all = std::collections::BTreeSet::new();
+    keys(&parse(&render_str(&report(), Format::Json)), &mut all);
+    for key in &all {
+        let documented = doc.contains(&format!("| `{key}` |"))
+            || doc.contains(&format!("### `{key}`"))
+            || doc.contains(&format!("### `{key}[]`"));
+        assert!(documented, "JSON.md does not document `{key}`");
+    }
+    // The example in JSON.md is itself valid JSON of the same shape.
+    let example = doc
+        .split("```json\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("JSON example");
+    let mut documented_keys = std::collections::BTreeSet::new();
+    keys(&parse(example), &mut documented_keys);
+    assert_eq!(documented_keys, all);
+}
