@@ -183,7 +183,9 @@ impl<'o> Evaluator<'o> {
     }
 
     pub fn line(&self, file: FileId, span: Span) -> Option<u32> {
-        self.files.get(file).map(|f| f.lines.line(span.start as usize))
+        self.files
+            .get(file)
+            .map(|f| f.lines.line(span.start as usize))
     }
 
     pub fn file_name(&self, file: FileId) -> String {
@@ -206,7 +208,13 @@ impl<'o> Evaluator<'o> {
         self.errors.push(d);
     }
 
-    fn add_unknown(&mut self, resource: String, attribute: &str, loc: Option<Location>, reason: String) {
+    fn add_unknown(
+        &mut self,
+        resource: String,
+        attribute: &str,
+        loc: Option<Location>,
+        reason: String,
+    ) {
         self.unknowns.push(Unknown {
             resource,
             attribute: attribute.to_string(),
@@ -308,8 +316,12 @@ impl<'o> Evaluator<'o> {
             ExprKind::Unary(op, x) => {
                 let v = self.eval(ctx, x)?;
                 match op {
-                    UnOp::Neg => Ok(v.to_num()?.map_or_else(|| unknown_of(&v), |n| Value::Number(-n))),
-                    UnOp::Not => Ok(v.to_bool()?.map_or_else(|| unknown_of(&v), |b| Value::Bool(!b))),
+                    UnOp::Neg => Ok(v
+                        .to_num()?
+                        .map_or_else(|| unknown_of(&v), |n| Value::Number(-n))),
+                    UnOp::Not => Ok(v
+                        .to_bool()?
+                        .map_or_else(|| unknown_of(&v), |b| Value::Bool(!b))),
                 }
             }
             ExprKind::Binary(op, l, r) => {
@@ -322,7 +334,12 @@ impl<'o> Evaluator<'o> {
     }
 
     /// Renders template parts into `out`; returns an unknown when a part is unknown.
-    fn render(&mut self, ctx: Ctx, parts: &[TPart], out: &mut String) -> Result<Option<Value>, String> {
+    fn render(
+        &mut self,
+        ctx: Ctx,
+        parts: &[TPart],
+        out: &mut String,
+    ) -> Result<Option<Value>, String> {
         for p in parts {
             match p {
                 TPart::Lit(s) => out.push_str(s),
@@ -439,7 +456,12 @@ impl<'o> Evaluator<'o> {
         Ok(if f.key_expr.is_none() {
             Value::list(list)
         } else if f.grouping {
-            Value::map(groups.into_iter().map(|(k, v)| (k, Value::list(v))).collect())
+            Value::map(
+                groups
+                    .into_iter()
+                    .map(|(k, v)| (k, Value::list(v)))
+                    .collect(),
+            )
         } else {
             Value::map(map)
         })
@@ -448,7 +470,12 @@ impl<'o> Evaluator<'o> {
     /// Resolves the root of a traversal (`var.x`, `local.x`, `aws_vpc.main`,
     /// `data.t.n`, `module.m`, `count.index`, `each.key`, `path.module`...).
     /// Returns the value and how many operators it consumed.
-    fn traverse_root(&mut self, ctx: Ctx, name: &str, ops: &[Op]) -> Result<(Value, usize), String> {
+    fn traverse_root(
+        &mut self,
+        ctx: Ctx,
+        name: &str,
+        ops: &[Op],
+    ) -> Result<(Value, usize), String> {
         let attr = |i: usize| match ops.get(i) {
             Some(Op::GetAttr(a)) => Some(a.as_str()),
             _ => None,
@@ -491,18 +518,31 @@ impl<'o> Evaluator<'o> {
             },
             "path" => match attr(0) {
                 Some("module") => {
-                    let rel = self.insts.get(inst).map(|i| i.def.rel.clone()).unwrap_or_default();
+                    let rel = self
+                        .insts
+                        .get(inst)
+                        .map(|i| i.def.rel.clone())
+                        .unwrap_or_default();
                     Ok((Value::String(rel), 1))
                 }
                 Some("root") => Ok((Value::str("."), 1)),
-                Some("cwd") => Ok((Value::unknown("`path.cwd` depends on where Terraform runs"), 1)),
+                Some("cwd") => Ok((
+                    Value::unknown("`path.cwd` depends on where Terraform runs"),
+                    1,
+                )),
                 _ => err("unknown `path` attribute"),
             },
             "terraform" => match attr(0) {
                 Some("workspace") => Ok((Value::str("default"), 1)),
-                _ => Ok((Value::unknown("`terraform` attribute is not known statically"), 1)),
+                _ => Ok((
+                    Value::unknown("`terraform` attribute is not known statically"),
+                    1,
+                )),
             },
-            "self" => Ok((Value::unknown("`self` is only known at apply time"), ops.len())),
+            "self" => Ok((
+                Value::unknown("`self` is only known at apply time"),
+                ops.len(),
+            )),
             "module" => {
                 let Some(n) = attr(0) else {
                     return err("`module` must be followed by a module name");
@@ -517,7 +557,9 @@ impl<'o> Evaluator<'o> {
                     return err("`data` must be followed by a type and a name");
                 };
                 let Some(&ri) = def.res_idx.get(&format!("data.{t}.{n}")) else {
-                    return err(format!("reference to undeclared data source `data.{t}.{n}`"));
+                    return err(format!(
+                        "reference to undeclared data source `data.{t}.{n}`"
+                    ));
                 };
                 Ok((self.resource_value(inst, ri), 2))
             }
@@ -525,8 +567,7 @@ impl<'o> Evaluator<'o> {
                 let Some(n) = attr(0) else {
                     return err(format!("unknown variable `{name}`"));
                 };
-                let Some(&ri) = def.res_idx.get(&format!("{name}.{n}"))
-                else {
+                let Some(&ri) = def.res_idx.get(&format!("{name}.{n}")) else {
                     return err(format!("reference to undeclared resource `{name}.{n}`"));
                 };
                 Ok((self.resource_value(inst, ri), 1))
@@ -622,7 +663,12 @@ impl<'o> Evaluator<'o> {
             Value::Null => return err(format!("cannot read attribute `{a}` of a null value")),
             other => match prov {
                 Some((ad, p)) => (Value::reference(ad, format!("{p}.{a}")), None),
-                None => return err(format!("cannot read attribute `{a}` of a {}", other.type_name())),
+                None => {
+                    return err(format!(
+                        "cannot read attribute `{a}` of a {}",
+                        other.type_name()
+                    ))
+                }
             },
         })
     }
@@ -691,9 +737,18 @@ impl<'o> Evaluator<'o> {
                         Some(match self.eval(ctx, &a.expr) {
                             Ok(v) => v,
                             Err(e) => {
-                                let addr = format!("{}module.{}", self.insts[pi].prefix, pdef.calls[ci].name);
-                                self.note(file, a.expr.span, format!("{addr}: input `{name}`: {e}"));
-                                Value::unknown(format!("input `{name}` of `{addr}` could not be evaluated"))
+                                let addr = format!(
+                                    "{}module.{}",
+                                    self.insts[pi].prefix, pdef.calls[ci].name
+                                );
+                                self.note(
+                                    file,
+                                    a.expr.span,
+                                    format!("{addr}: input `{name}`: {e}"),
+                                );
+                                Value::unknown(format!(
+                                    "input `{name}` of `{addr}` could not be evaluated"
+                                ))
                             }
                         })
                     }
@@ -702,7 +757,7 @@ impl<'o> Evaluator<'o> {
             }
         };
         let v = match given {
-            Some(Value::Null) if decl.nullable && decl.default.is_some() => None,
+            Some(Value::Null) if !decl.nullable && decl.default.is_some() => None,
             Some(v) => Some(v),
             None => None,
         };
@@ -771,7 +826,11 @@ impl<'o> Evaluator<'o> {
             Ok(v) => v,
             Err(e) => {
                 let prefix = self.insts[inst].prefix.clone();
-                self.note(local.file, local.expr.span, format!("{prefix}local.{}: {e}", local.name));
+                self.note(
+                    local.file,
+                    local.expr.span,
+                    format!("{prefix}local.{}: {e}", local.name),
+                );
                 Value::unknown(format!("`local.{}` could not be evaluated", local.name))
             }
         };
@@ -791,7 +850,11 @@ impl<'o> Evaluator<'o> {
         let key = (inst, Sym::Output(oi));
         match self.begin(&key) {
             Some(Ok(v)) => return Ok(v),
-            Some(Err(())) => return Ok(Value::unknown(format!("cycle through module output `{name}`"))),
+            Some(Err(())) => {
+                return Ok(Value::unknown(format!(
+                    "cycle through module output `{name}`"
+                )))
+            }
             None => {}
         }
         self.guard_depth()?;
@@ -812,7 +875,11 @@ impl<'o> Evaluator<'o> {
             Ok(v) => v,
             Err(e) => {
                 let prefix = self.insts[inst].prefix.clone();
-                self.note(out.file, out.expr.span, format!("{prefix}output.{name}: {e}"));
+                self.note(
+                    out.file,
+                    out.expr.span,
+                    format!("{prefix}output.{name}: {e}"),
+                );
                 Value::unknown(format!("output `{name}` could not be evaluated"))
             }
         };
@@ -854,7 +921,9 @@ impl<'o> Evaluator<'o> {
             self.note(
                 decl.file,
                 decl.block.span,
-                format!("{base}: `external` data source is never executed; its results are unknown"),
+                format!(
+                    "{base}: `external` data source is never executed; its results are unknown"
+                ),
             );
             return pending(base);
         }
@@ -892,7 +961,14 @@ impl<'o> Evaluator<'o> {
     }
 
     /// Expands `count` / `for_each` of a resource or module block into instances.
-    fn expand(&mut self, inst: usize, file: FileId, body: &Body, base: &str, loc: &Location) -> Instances {
+    fn expand(
+        &mut self,
+        inst: usize,
+        file: FileId,
+        body: &Body,
+        base: &str,
+        loc: &Location,
+    ) -> Instances {
         let bind0 = Bind::default();
         let ctx = Ctx {
             inst,
@@ -933,7 +1009,11 @@ impl<'o> Evaluator<'o> {
                     };
                 }
                 Ok(Some(_)) | Err(_) => {
-                    self.note(file, a.expr.span, format!("{base}: `count` is not a whole number"));
+                    self.note(
+                        file,
+                        a.expr.span,
+                        format!("{base}: `count` is not a whole number"),
+                    );
                 }
                 Ok(None) => {}
             }
@@ -959,7 +1039,11 @@ impl<'o> Evaluator<'o> {
                 }
             };
             let pairs: Option<Vec<(Value, Value)>> = match &v {
-                Value::Map(m) => Some(m.iter().map(|(k, x)| (Value::str(k.clone()), x.clone())).collect()),
+                Value::Map(m) => Some(
+                    m.iter()
+                        .map(|(k, x)| (Value::str(k.clone()), x.clone()))
+                        .collect(),
+                ),
                 Value::List(l) => {
                     let mut out = Vec::new();
                     let mut seen = HashSet::new();
@@ -1008,13 +1092,21 @@ impl<'o> Evaluator<'o> {
                         self.note(
                             file,
                             a.expr.span,
-                            format!("{base}: `for_each` must be a map or a set of strings, not a {}", v.type_name()),
+                            format!(
+                                "{base}: `for_each` must be a map or a set of strings, not a {}",
+                                v.type_name()
+                            ),
                         );
                     }
                     "`for_each` is not known statically".into()
                 }
             };
-            self.add_unknown(base.to_string(), "for_each", Some(loc.clone()), reason.clone());
+            self.add_unknown(
+                base.to_string(),
+                "for_each",
+                Some(loc.clone()),
+                reason.clone(),
+            );
             let u = Value::unknown(reason);
             return single(
                 Bind {
@@ -1050,7 +1142,10 @@ impl<'o> Evaluator<'o> {
                 }
             };
             let aloc = self.loc(ctx.file, a.expr.span);
-            raws.insert(a.name.clone(), self.to_raw(&v, Some(&a.expr), &aloc, ctx.file));
+            raws.insert(
+                a.name.clone(),
+                self.to_raw(&v, Some(&a.expr), &aloc, ctx.file),
+            );
             vals.insert(a.name.clone(), v);
         }
         // Nested blocks, grouped by type in source order.
@@ -1065,7 +1160,9 @@ impl<'o> Evaluator<'o> {
             }
             let bloc = self.loc(ctx.file, b.span);
             let (v, r) = self.eval_body(ctx, &b.body, false, addr, &bloc);
-            let g = groups.entry(b.ty.clone()).or_insert_with(|| (Vec::new(), Vec::new(), b.span));
+            let g = groups
+                .entry(b.ty.clone())
+                .or_insert_with(|| (Vec::new(), Vec::new(), b.span));
             g.0.push(Value::map(v));
             g.1.push(RawNode::new(Raw::Map(r), Some(bloc)));
             g.2.end = g.2.end.max(b.span.end);
@@ -1088,7 +1185,11 @@ impl<'o> Evaluator<'o> {
         groups: &mut BTreeMap<String, (Vec<Value>, Vec<RawNode>, Span)>,
     ) {
         let Some(ty) = b.labels.first() else {
-            self.note(ctx.file, b.span, format!("{addr}: `dynamic` block without a label"));
+            self.note(
+                ctx.file,
+                b.span,
+                format!("{addr}: `dynamic` block without a label"),
+            );
             return;
         };
         let iter_name = match b.body.attr("iterator").map(|a| &a.expr.kind) {
@@ -1097,19 +1198,33 @@ impl<'o> Evaluator<'o> {
             _ => ty.clone(),
         };
         let Some(content) = b.body.blocks.iter().find(|c| c.ty == "content") else {
-            self.note(ctx.file, b.span, format!("{addr}: `dynamic \"{ty}\"` has no `content` block"));
+            self.note(
+                ctx.file,
+                b.span,
+                format!("{addr}: `dynamic \"{ty}\"` has no `content` block"),
+            );
             return;
         };
         let coll = match b.body.attr("for_each") {
             Some(a) => match self.eval(ctx, &a.expr) {
                 Ok(v) => v,
                 Err(e) => {
-                    self.note(ctx.file, a.expr.span, format!("{addr}: dynamic `{ty}`: `for_each`: {e}"));
-                    Value::unknown(format!("`for_each` of dynamic `{ty}` could not be evaluated"))
+                    self.note(
+                        ctx.file,
+                        a.expr.span,
+                        format!("{addr}: dynamic `{ty}`: `for_each`: {e}"),
+                    );
+                    Value::unknown(format!(
+                        "`for_each` of dynamic `{ty}` could not be evaluated"
+                    ))
                 }
             },
             None => {
-                self.note(ctx.file, b.span, format!("{addr}: `dynamic \"{ty}\"` has no `for_each`"));
+                self.note(
+                    ctx.file,
+                    b.span,
+                    format!("{addr}: `dynamic \"{ty}\"` has no `for_each`"),
+                );
                 return;
             }
         };
@@ -1119,7 +1234,9 @@ impl<'o> Evaluator<'o> {
                 // One block standing for an unknown number of blocks.
                 let u = unknown_of(&coll);
                 let reason = match &u {
-                    Value::Unknown(r) => format!("`for_each` of dynamic block `{ty}` is not known: {r}"),
+                    Value::Unknown(r) => {
+                        format!("`for_each` of dynamic block `{ty}` is not known: {r}")
+                    }
                     _ => format!("`for_each` of dynamic block `{ty}` is not known"),
                 };
                 let loc = self.loc(ctx.file, b.span);
@@ -1143,7 +1260,9 @@ impl<'o> Evaluator<'o> {
                 ..ctx
             };
             let (vals, raws) = self.eval_body(c2, &content.body, false, addr, &cloc);
-            let g = groups.entry(ty.clone()).or_insert_with(|| (Vec::new(), Vec::new(), b.span));
+            let g = groups
+                .entry(ty.clone())
+                .or_insert_with(|| (Vec::new(), Vec::new(), b.span));
             g.0.push(Value::map(vals));
             g.1.push(RawNode::new(Raw::Map(raws), Some(cloc.clone())));
             g.2.end = g.2.end.max(b.span.end);
@@ -1199,7 +1318,12 @@ impl<'o> Evaluator<'o> {
                 }
                 Raw::Map(
                     m.iter()
-                        .map(|(k, x)| (k.clone(), self.to_raw(x, keyed.get(k.as_str()).copied(), &here, file)))
+                        .map(|(k, x)| {
+                            (
+                                k.clone(),
+                                self.to_raw(x, keyed.get(k.as_str()).copied(), &here, file),
+                            )
+                        })
                         .collect(),
                 )
             }
@@ -1254,8 +1378,19 @@ impl<'o> Evaluator<'o> {
         let loc = self.loc(call.file, call.block.span);
         let source = call.source.clone().unwrap_or_default();
         if !is_local_source(&source) {
-            let reason = format!("output of remote module `{base}` (source {})", quote_src(&source));
-            self.add_unknown(base.clone(), "source", Some(loc), format!("remote module `{base}` is not loaded (source {})", quote_src(&source)));
+            let reason = format!(
+                "output of remote module `{base}` (source {})",
+                quote_src(&source)
+            );
+            self.add_unknown(
+                base.clone(),
+                "source",
+                Some(loc),
+                format!(
+                    "remote module `{base}` is not loaded (source {})",
+                    quote_src(&source)
+                ),
+            );
             return Value::unknown(reason);
         }
         let def_child = match self.load_child(inst, call, &base) {
@@ -1276,14 +1411,20 @@ impl<'o> Evaluator<'o> {
             self.insts.push(Inst {
                 def: def_child.clone(),
                 prefix,
-                parent: Some(CallSite { inst, call: ci, bind }),
+                parent: Some(CallSite {
+                    inst,
+                    call: ci,
+                    bind,
+                }),
                 depth,
                 chain: chain.clone(),
             });
             values.push((k.unwrap_or(Value::Null), Value::Module(id)));
         }
         match instances.collection {
-            Collection::Single | Collection::Unknown => values.pop().map_or(Value::Null, |(_, v)| v),
+            Collection::Single | Collection::Unknown => {
+                values.pop().map_or(Value::Null, |(_, v)| v)
+            }
             Collection::List => Value::list(values.into_iter().map(|(_, v)| v).collect()),
             Collection::Map => Value::map(
                 values
@@ -1297,30 +1438,47 @@ impl<'o> Evaluator<'o> {
         }
     }
 
-    fn load_child(&mut self, inst: usize, call: &CallDecl, base: &str) -> Result<Rc<ModuleDef>, String> {
+    fn load_child(
+        &mut self,
+        inst: usize,
+        call: &CallDecl,
+        base: &str,
+    ) -> Result<Rc<ModuleDef>, String> {
         let source = call.source.clone().unwrap_or_default();
         let parent_dir = self.insts[inst].def.dir.clone();
         let dir = crate::normalize(&parent_dir.join(&source));
         let canon = match dir.canonicalize() {
             Ok(c) if c.is_dir() => c,
             _ => {
-                let msg = format!("{base}: module source {} is not a directory", quote_src(&source));
+                let msg = format!(
+                    "{base}: module source {} is not a directory",
+                    quote_src(&source)
+                );
                 self.error(call.file, call.block.span, msg);
                 return Err(format!("module `{base}` could not be loaded"));
             }
         };
-        if self.module_boundary.as_ref().is_some_and(|b| !canon.starts_with(b)) {
-            let msg = format!("{base}: module source {} is outside the scanned tree; not loaded", quote_src(&source));
+        if self
+            .module_boundary
+            .as_ref()
+            .is_some_and(|b| !canon.starts_with(b))
+        {
+            let msg = format!(
+                "{base}: module source {} is outside the scanned tree; not loaded",
+                quote_src(&source)
+            );
             self.error(call.file, call.block.span, msg);
             return Err(format!("module `{base}` is outside the scanned tree"));
         }
         if self.insts[inst].chain.contains(&canon) {
-            let msg = format!("{base}: module calls itself (directly or indirectly); not loaded again");
+            let msg =
+                format!("{base}: module calls itself (directly or indirectly); not loaded again");
             self.error(call.file, call.block.span, msg);
             return Err(format!("module `{base}` is recursive"));
         }
         if self.insts[inst].depth + 1 > MAX_MODULE_DEPTH {
-            let msg = format!("{base}: modules nested more than {MAX_MODULE_DEPTH} deep; not loaded");
+            let msg =
+                format!("{base}: modules nested more than {MAX_MODULE_DEPTH} deep; not loaded");
             self.error(call.file, call.block.span, msg);
             return Err(format!("module `{base}` is nested too deeply"));
         }
@@ -1468,10 +1626,15 @@ pub fn iter_pairs(c: &Value) -> Result<Option<Vec<(Value, Value)>>, String> {
                 .collect(),
         )),
         Value::Map(m) => Ok(Some(
-            m.iter().map(|(k, v)| (Value::str(k.clone()), v.clone())).collect(),
+            m.iter()
+                .map(|(k, v)| (Value::str(k.clone()), v.clone()))
+                .collect(),
         )),
         Value::Res(r) if !r.pending => Ok(Some(
-            r.attrs.iter().map(|(k, v)| (Value::str(k.clone()), v.clone())).collect(),
+            r.attrs
+                .iter()
+                .map(|(k, v)| (Value::str(k.clone()), v.clone()))
+                .collect(),
         )),
         Value::Null => err("cannot iterate over a null value"),
         v if v.as_unknown().is_some() => Ok(None),
@@ -1497,7 +1660,10 @@ fn index(v: Value, k: &Value, prov: Prov) -> Result<(Value, Prov), String> {
             match l.get(n as usize) {
                 Some(x) => (x.clone(), sub(prov, &crate::value::fmt_num(n))),
                 None => match prov {
-                    Some((a, p)) => (Value::reference(a, format!("{p}[{}]", crate::value::fmt_num(n))), None),
+                    Some((a, p)) => (
+                        Value::reference(a, format!("{p}[{}]", crate::value::fmt_num(n))),
+                        None,
+                    ),
                     None => return err("list index out of range"),
                 },
             }
@@ -1509,7 +1675,10 @@ fn index(v: Value, k: &Value, prov: Prov) -> Result<(Value, Prov), String> {
             match m.get(&s) {
                 Some(x) => (x.clone(), sub(prov, &crate::value::quote(&s))),
                 None => match prov {
-                    Some((a, p)) => (Value::reference(a, format!("{p}[{}]", crate::value::quote(&s))), None),
+                    Some((a, p)) => (
+                        Value::reference(a, format!("{p}[{}]", crate::value::quote(&s))),
+                        None,
+                    ),
                     None => return err("the map has no element with the given key"),
                 },
             }

@@ -49,7 +49,14 @@ const NOT_STATIC: &[&str] = &[
 ];
 
 impl Evaluator<'_> {
-    pub fn call(&mut self, ctx: Ctx, span: Span, name: &str, args: &[Expr], expand_final: bool) -> EvalResult {
+    pub fn call(
+        &mut self,
+        ctx: Ctx,
+        span: Span,
+        name: &str,
+        args: &[Expr],
+        expand_final: bool,
+    ) -> EvalResult {
         match name {
             "try" => {
                 for a in args {
@@ -104,7 +111,9 @@ impl Evaluator<'_> {
             }
         }
         if NOT_STATIC.contains(&name) {
-            return Ok(Value::unknown(format!("`{name}()` is not computed statically")));
+            return Ok(Value::unknown(format!(
+                "`{name}()` is not computed statically"
+            )));
         }
         let a = |i: usize| args.get(i).cloned().unwrap_or(Value::Null);
         let s = |i: usize| -> Result<Option<String>, String> { a(i).to_str() };
@@ -191,7 +200,11 @@ impl Evaluator<'_> {
                     start += n;
                 }
                 let start = start.clamp(0, n);
-                let end = if len < 0.0 { n } else { (start + len as i64).min(n) };
+                let end = if len < 0.0 {
+                    n
+                } else {
+                    (start + len as i64).min(n)
+                };
                 Ok(Value::String(
                     chars
                         .get(start as usize..end.max(start) as usize)
@@ -256,7 +269,12 @@ impl Evaluator<'_> {
                             names
                                 .iter()
                                 .flatten()
-                                .map(|n| (n.to_string(), c.name(n).map_or(Value::Null, |m| Value::str(m.as_str()))))
+                                .map(|n| {
+                                    (
+                                        n.to_string(),
+                                        c.name(n).map_or(Value::Null, |m| Value::str(m.as_str())),
+                                    )
+                                })
                                 .collect(),
                         )
                     } else {
@@ -340,8 +358,8 @@ impl Evaluator<'_> {
             }
             "jsondecode" => {
                 let x = known_str!(0);
-                let j: serde_json::Value =
-                    serde_json::from_str(&x).map_err(|e| format!("invalid JSON at line {}", e.line()))?;
+                let j: serde_json::Value = serde_json::from_str(&x)
+                    .map_err(|e| format!("invalid JSON at line {}", e.line()))?;
                 Ok(from_json(&j))
             }
             "yamlencode" => {
@@ -350,9 +368,9 @@ impl Evaluator<'_> {
                 yaml(&a(0), 0, &mut out, false);
                 Ok(Value::String(out))
             }
-            "csvdecode" | "yamldecode" | "templatestring" => {
-                Ok(Value::unknown(format!("`{name}()` is not supported by the static evaluator")))
-            }
+            "csvdecode" | "yamldecode" | "templatestring" => Ok(Value::unknown(format!(
+                "`{name}()` is not supported by the static evaluator"
+            ))),
             // ----- numbers
             "abs" => Ok(Value::Number(known_num!(0).abs())),
             "ceil" => Ok(Value::Number(known_num!(0).ceil())),
@@ -421,7 +439,11 @@ impl Evaluator<'_> {
                     return err("`range` would produce too many elements");
                 }
                 let count = count.max(0.0) as usize;
-                Ok(Value::list((0..count).map(|i| Value::Number(start + step * i as f64)).collect()))
+                Ok(Value::list(
+                    (0..count)
+                        .map(|i| Value::Number(start + step * i as f64))
+                        .collect(),
+                ))
             }
             // ----- collections
             "coalesce" => {
@@ -476,7 +498,10 @@ impl Evaluator<'_> {
                     match equal(it, &v) {
                         Some(true) => return Ok(Value::Bool(true)),
                         Some(false) => {}
-                        None => unsure = Some(unknown_of(if v.as_unknown().is_some() { &v } else { it })),
+                        None => {
+                            unsure =
+                                Some(unknown_of(if v.as_unknown().is_some() { &v } else { it }))
+                        }
                     }
                 }
                 Ok(unsure.unwrap_or(Value::Bool(false)))
@@ -602,7 +627,9 @@ impl Evaluator<'_> {
                 if s0 < 0.0 || e0 < s0 || e0 as usize > items.len() {
                     return err("`slice` indices out of range");
                 }
-                Ok(Value::list(items.get(s0 as usize..e0 as usize).unwrap_or(&[]).to_vec()))
+                Ok(Value::list(
+                    items.get(s0 as usize..e0 as usize).unwrap_or(&[]).to_vec(),
+                ))
             }
             "reverse" => match a(0) {
                 Value::List(l) => Ok(Value::list(l.iter().rev().cloned().collect())),
@@ -658,7 +685,11 @@ impl Evaluator<'_> {
                 if n == 0.0 {
                     return Ok(Value::list(vec![a(0)]));
                 }
-                Ok(Value::list(l.chunks(n as usize).map(|c| Value::list(c.to_vec())).collect()))
+                Ok(Value::list(
+                    l.chunks(n as usize)
+                        .map(|c| Value::list(c.to_vec()))
+                        .collect(),
+                ))
             }
             "setunion" | "setintersection" | "setsubtract" => {
                 let mut lists = Vec::new();
@@ -723,7 +754,9 @@ impl Evaluator<'_> {
                         out.entry(key).or_default().push(Value::str(k.clone()));
                     }
                 }
-                Ok(Value::map(out.into_iter().map(|(k, v)| (k, Value::list(v))).collect()))
+                Ok(Value::map(
+                    out.into_iter().map(|(k, v)| (k, Value::list(v))).collect(),
+                ))
             }
             // ----- types
             "tostring" => match a(0) {
@@ -778,7 +811,8 @@ impl Evaluator<'_> {
                 for i in 1..args.len() {
                     nbs.push(known_num!(i));
                 }
-                cidrsubnets(&p, &nbs).map(|v| Value::list(v.into_iter().map(Value::String).collect()))
+                cidrsubnets(&p, &nbs)
+                    .map(|v| Value::list(v.into_iter().map(Value::String).collect()))
             }
             "cidrhost" => {
                 argc(2)?;
@@ -845,7 +879,9 @@ impl Evaluator<'_> {
                     format!("function `{name}` is not supported by the static evaluator; its result is unknown")
                 };
                 self.note(ctx.file, span, msg);
-                Ok(Value::unknown(format!("function `{name}` is not supported")))
+                Ok(Value::unknown(format!(
+                    "function `{name}` is not supported"
+                )))
             }
         }
     }
@@ -866,7 +902,9 @@ impl Evaluator<'_> {
 
     fn regex(&mut self, pat: &str) -> Result<Rc<regex_lite::Regex>, String> {
         if let Some(r) = self.regexes.get(pat) {
-            return r.clone().ok_or_else(|| "invalid regular expression".to_string());
+            return r
+                .clone()
+                .ok_or_else(|| "invalid regular expression".to_string());
         }
         let r = regex_lite::Regex::new(pat).ok().map(Rc::new);
         self.regexes.insert(pat.to_string(), r.clone());
@@ -888,7 +926,10 @@ impl Evaluator<'_> {
             Err(_) => return Ok(full),
         };
         if !canon.starts_with(&self.boundary) {
-            return Err(format!("file {} is outside the scanned tree; not read", quote(p)));
+            return Err(format!(
+                "file {} is outside the scanned tree; not read",
+                quote(p)
+            ));
         }
         Ok(canon)
     }
@@ -899,14 +940,19 @@ impl Evaluator<'_> {
             return c.clone();
         }
         let r = (|| {
-            let meta = std::fs::metadata(&path).map_err(|_| format!("file {} does not exist", quote(p)))?;
+            let meta = std::fs::metadata(&path)
+                .map_err(|_| format!("file {} does not exist", quote(p)))?;
             if !meta.is_file() {
                 return Err(format!("{} is not a file", quote(p)));
             }
             if meta.len() > self.opts.max_file_bytes {
-                return Err(format!("file {} is larger than the size limit; not read", quote(p)));
+                return Err(format!(
+                    "file {} is larger than the size limit; not read",
+                    quote(p)
+                ));
             }
-            let bytes = std::fs::read(&path).map_err(|_| format!("file {} could not be read", quote(p)))?;
+            let bytes =
+                std::fs::read(&path).map_err(|_| format!("file {} could not be read", quote(p)))?;
             String::from_utf8(bytes)
                 .map(Rc::from)
                 .map_err(|_| format!("file {} is not UTF-8 text", quote(p)))
@@ -1079,7 +1125,9 @@ fn format(f: &str, args: &[Value]) -> Result<String, String> {
         let text = match verb {
             's' => arg.to_str()?.unwrap_or_default(),
             'v' => match arg {
-                Value::List(_) | Value::Map(_) => to_json(arg).map(|j| j.to_string()).unwrap_or_default(),
+                Value::List(_) | Value::Map(_) => {
+                    to_json(arg).map(|j| j.to_string()).unwrap_or_default()
+                }
                 x => x.to_str()?.unwrap_or_default(),
             },
             'q' => quote(&arg.to_str()?.unwrap_or_default()),
@@ -1127,7 +1175,8 @@ fn format(f: &str, args: &[Value]) -> Result<String, String> {
             if flags.contains('-') {
                 out.push_str(&text);
                 out.push_str(&" ".repeat(pad));
-            } else if flags.contains('0') && matches!(verb, 'd' | 'f' | 'e' | 'x' | 'X' | 'o' | 'b') {
+            } else if flags.contains('0') && matches!(verb, 'd' | 'f' | 'e' | 'x' | 'X' | 'o' | 'b')
+            {
                 let (sign, digits) = match text.strip_prefix('-') {
                     Some(d) => ("-", d),
                     None => ("", text.as_str()),
@@ -1207,8 +1256,12 @@ fn yaml(v: &Value, indent: usize, out: &mut String, inline: bool) {
 
 fn yaml_scalar(s: &str) -> String {
     let plain = !s.is_empty()
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
-        && !matches!(s, "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "~")
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
+        && !matches!(
+            s,
+            "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "~"
+        )
         && s.parse::<f64>().is_err();
     if plain {
         s.to_string()
@@ -1222,7 +1275,11 @@ const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 fn b64encode(data: &[u8]) -> String {
     let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
     for chunk in data.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -1261,8 +1318,12 @@ fn b64decode(s: &str) -> Option<Vec<u8>> {
 
 fn parse_cidr(p: &str) -> Result<(IpAddr, u32), String> {
     let (ip, len) = p.split_once('/').ok_or("invalid CIDR prefix")?;
-    let ip: IpAddr = ip.parse().map_err(|_| "invalid IP address in CIDR prefix".to_string())?;
-    let len: u32 = len.parse().map_err(|_| "invalid CIDR prefix length".to_string())?;
+    let ip: IpAddr = ip
+        .parse()
+        .map_err(|_| "invalid IP address in CIDR prefix".to_string())?;
+    let len: u32 = len
+        .parse()
+        .map_err(|_| "invalid CIDR prefix length".to_string())?;
     let bits = if ip.is_ipv4() { 32 } else { 128 };
     if len > bits {
         return err("CIDR prefix length too large");
@@ -1286,7 +1347,11 @@ fn mk_ip(n: u128, bits: u32) -> IpAddr {
 }
 
 fn mask(len: u32, bits: u32) -> u128 {
-    let all: u128 = if bits == 128 { u128::MAX } else { (1u128 << bits) - 1 };
+    let all: u128 = if bits == 128 {
+        u128::MAX
+    } else {
+        (1u128 << bits) - 1
+    };
     if len == 0 {
         0
     } else {
@@ -1310,7 +1375,11 @@ fn cidrsubnet(p: &str, newbits: f64, num: f64) -> Result<String, String> {
     }
     let base = n & mask(len, bits);
     let shift = bits - new_len;
-    let sub = if shift >= 128 { 0 } else { (num as u128) << shift };
+    let sub = if shift >= 128 {
+        0
+    } else {
+        (num as u128) << shift
+    };
     Ok(format!("{}/{}", mk_ip(base | sub, bits), new_len))
 }
 
@@ -1335,7 +1404,10 @@ fn cidrsubnets(p: &str, newbits: &[f64]) -> Result<Vec<String>, String> {
         }
         let size: u128 = 1u128 << (bits - new_len).min(127);
         // Align up to the subnet size.
-        let aligned = cur.checked_add(size - 1).ok_or("`cidrsubnets`: address space exhausted")? & !(size - 1);
+        let aligned = cur
+            .checked_add(size - 1)
+            .ok_or("`cidrsubnets`: address space exhausted")?
+            & !(size - 1);
         if aligned > end || aligned.saturating_add(size - 1) > end {
             return err("`cidrsubnets`: not enough address space for all subnets");
         }
@@ -1352,7 +1424,11 @@ fn cidrhost(p: &str, num: f64) -> Result<String, String> {
         return err("`cidrhost` host number must be whole");
     }
     let host_bits = bits - len;
-    let size: u128 = if host_bits >= 128 { u128::MAX } else { 1u128 << host_bits };
+    let size: u128 = if host_bits >= 128 {
+        u128::MAX
+    } else {
+        1u128 << host_bits
+    };
     let base = n & mask(len, bits);
     let off: u128 = if num < 0.0 {
         let back = (-num) as u128;
@@ -1380,7 +1456,9 @@ pub fn convert_type(v: &Value, ty: &Expr) -> Value {
         (_, Value::Null) => Value::Null,
         (ExprKind::Var(t), x) => match t.as_str() {
             "string" => match x {
-                Value::Number(_) | Value::Bool(_) => x.to_str().ok().flatten().map_or(x.clone(), Value::String),
+                Value::Number(_) | Value::Bool(_) => {
+                    x.to_str().ok().flatten().map_or(x.clone(), Value::String)
+                }
                 _ => x.clone(),
             },
             "number" => match x {
@@ -1409,7 +1487,11 @@ pub fn convert_type(v: &Value, ty: &Expr) -> Value {
                     }
                 }
                 ("map", Value::Map(m)) => match inner {
-                    Some(t) => Value::map(m.iter().map(|(k, i)| (k.clone(), convert_type(i, t))).collect()),
+                    Some(t) => Value::map(
+                        m.iter()
+                            .map(|(k, i)| (k.clone(), convert_type(i, t)))
+                            .collect(),
+                    ),
                     None => x.clone(),
                 },
                 _ => x.clone(),
@@ -1435,12 +1517,27 @@ mod tests {
 
     #[test]
     fn cidr_functions() {
-        assert_eq!(cidrsubnet("10.0.0.0/16", 8.0, 2.0).ok().as_deref(), Some("10.0.2.0/24"));
-        assert_eq!(cidrsubnet("10.1.2.3/16", 4.0, 15.0).ok().as_deref(), Some("10.1.240.0/20"));
+        assert_eq!(
+            cidrsubnet("10.0.0.0/16", 8.0, 2.0).ok().as_deref(),
+            Some("10.0.2.0/24")
+        );
+        assert_eq!(
+            cidrsubnet("10.1.2.3/16", 4.0, 15.0).ok().as_deref(),
+            Some("10.1.240.0/20")
+        );
         assert!(cidrsubnet("10.0.0.0/16", 8.0, 256.0).is_err());
-        assert_eq!(cidrhost("10.0.1.0/24", 5.0).ok().as_deref(), Some("10.0.1.5"));
-        assert_eq!(cidrhost("10.0.1.0/24", -1.0).ok().as_deref(), Some("10.0.1.255"));
-        assert_eq!(cidrsubnet("fd00::/56", 8.0, 1.0).ok().as_deref(), Some("fd00:0:0:1::/64"));
+        assert_eq!(
+            cidrhost("10.0.1.0/24", 5.0).ok().as_deref(),
+            Some("10.0.1.5")
+        );
+        assert_eq!(
+            cidrhost("10.0.1.0/24", -1.0).ok().as_deref(),
+            Some("10.0.1.255")
+        );
+        assert_eq!(
+            cidrsubnet("fd00::/56", 8.0, 1.0).ok().as_deref(),
+            Some("fd00:0:0:1::/64")
+        );
         assert_eq!(
             cidrsubnets("10.1.0.0/16", &[4.0, 4.0, 8.0, 4.0]).ok(),
             Some(vec![
@@ -1455,7 +1552,10 @@ mod tests {
     #[test]
     fn base64_roundtrip() {
         for s in ["", "a", "ab", "abc", "hello world!"] {
-            assert_eq!(b64decode(&b64encode(s.as_bytes())).as_deref(), Some(s.as_bytes()));
+            assert_eq!(
+                b64decode(&b64encode(s.as_bytes())).as_deref(),
+                Some(s.as_bytes())
+            );
         }
         assert_eq!(b64encode(b"Hello"), "SGVsbG8=");
     }
@@ -1475,6 +1575,9 @@ mod tests {
                 Value::Bool(true),
             ],
         );
-        assert_eq!(r.ok().as_deref(), Some("a-007     x|y   |1.00 \"q\" 3 true %"));
+        assert_eq!(
+            r.ok().as_deref(),
+            Some("a-007     x|y   |1.00 \"q\" 3 true %")
+        );
     }
 }

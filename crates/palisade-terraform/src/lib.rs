@@ -137,8 +137,10 @@ pub fn load_root(dir: &Path, opts: &Options, display: &dyn Fn(&Path) -> String) 
     out.unknowns.sort();
     out.unknowns.dedup();
     out.secrets = std::mem::take(&mut ev.secrets);
-    out.secrets.sort_by(|a, b| (&a.loc, &a.attribute).cmp(&(&b.loc, &b.attribute)));
-    out.secrets.dedup_by(|a, b| a.loc == b.loc && a.attribute == b.attribute);
+    out.secrets
+        .sort_by(|a, b| (&a.loc, &a.attribute).cmp(&(&b.loc, &b.attribute)));
+    out.secrets
+        .dedup_by(|a, b| a.loc == b.loc && a.attribute == b.attribute);
     out.files = std::mem::take(&mut ev.paths);
     out
 }
@@ -150,7 +152,8 @@ pub(crate) fn normalize(p: &Path) -> PathBuf {
         match c {
             Component::CurDir => {}
             Component::ParentDir => {
-                let last_normal = matches!(out.components().next_back(), Some(Component::Normal(_)));
+                let last_normal =
+                    matches!(out.components().next_back(), Some(Component::Normal(_)));
                 if last_normal {
                     out.pop();
                 } else {

@@ -89,7 +89,8 @@ const SNIFF_BYTES: usize = 8192;
 pub fn read_source(ev: &mut Evaluator, path: &Path) -> Option<(FileId, String)> {
     let display = (ev.display)(path);
     let fail = |ev: &mut Evaluator, line: Option<u32>, msg: String| {
-        ev.errors.push(palisade_model::Diagnostic::new(display.clone(), line, msg));
+        ev.errors
+            .push(palisade_model::Diagnostic::new(display.clone(), line, msg));
     };
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
@@ -118,18 +119,32 @@ pub fn read_source(ev: &mut Evaluator, path: &Path) -> Option<(FileId, String)> 
         }
     };
     if bytes.len() as u64 > ev.opts.max_file_bytes {
-        fail(ev, None, "file grew over the size limit while read; not read".into());
+        fail(
+            ev,
+            None,
+            "file grew over the size limit while read; not read".into(),
+        );
         return None;
     }
     if bytes.iter().take(SNIFF_BYTES).any(|&b| b == 0) {
-        fail(ev, None, "binary file (contains NUL bytes); not read".into());
+        fail(
+            ev,
+            None,
+            "binary file (contains NUL bytes); not read".into(),
+        );
         return None;
     }
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
             let upto = e.utf8_error().valid_up_to();
-            let line = e.as_bytes().iter().take(upto).filter(|&&b| b == b'\n').count() + 1;
+            let line = e
+                .as_bytes()
+                .iter()
+                .take(upto)
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1;
             fail(
                 ev,
                 u32::try_from(line).ok(),
@@ -160,7 +175,9 @@ fn top_level_starts(text: &str) -> Vec<usize> {
     let mut off = 0;
     for line in text.split_inclusive('\n') {
         let b = line.as_bytes();
-        if b.first().is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_') {
+        if b.first()
+            .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
+        {
             let t = line.trim_end();
             if t.ends_with('{') || t.contains('=') {
                 out.push(off);
@@ -199,7 +216,10 @@ pub fn parse_hcl(ev: &mut Evaluator, file: FileId, text: &str) -> Body {
                 let first = lines.line(start);
                 let last = lines.line(end.saturating_sub(1).max(start));
                 let msg = if start == 0 && end == text.len() {
-                    format!("HCL syntax error: {} (column {col}); file not loaded", e.message())
+                    format!(
+                        "HCL syntax error: {} (column {col}); file not loaded",
+                        e.message()
+                    )
                 } else {
                     format!(
                         "HCL syntax error: {} (column {col}); lines {first}-{last} skipped",
@@ -240,14 +260,16 @@ fn byte_of_line(text: &str, line: usize) -> usize {
 }
 
 pub fn parse_json(ev: &mut Evaluator, file: FileId, text: &str, tfvars: bool) -> Body {
-    let r = crate::json::parse(text).map_err(|e| (Some(e.offset), e.message)).and_then(|doc| {
-        if tfvars {
-            crate::json::tfvars_body(&doc)
-        } else {
-            crate::json::to_body(&doc)
-        }
-        .map_err(|m| (None, m))
-    });
+    let r = crate::json::parse(text)
+        .map_err(|e| (Some(e.offset), e.message))
+        .and_then(|doc| {
+            if tfvars {
+                crate::json::tfvars_body(&doc)
+            } else {
+                crate::json::to_body(&doc)
+            }
+            .map_err(|m| (None, m))
+        });
     match r {
         Ok(b) => b,
         Err((off, msg)) => {
@@ -313,7 +335,11 @@ pub fn load_module(ev: &mut Evaluator, dir: &Path, rel: String, prefix: &str) ->
         }
     };
     for path in files {
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("")
+            .to_string();
         if is_override(&name) {
             let d = (ev.display)(&path);
             ev.notes.push(palisade_model::Diagnostic::new(
@@ -349,10 +375,18 @@ fn add_blocks(ev: &mut Evaluator, def: &mut ModuleDef, file: FileId, body: Body)
         match b.ty.as_str() {
             "resource" | "data" => {
                 let [ty, name] = b.labels.as_slice() else {
-                    ev.error(file, b.span, format!("`{}` block needs a type and a name", b.ty));
+                    ev.error(
+                        file,
+                        b.span,
+                        format!("`{}` block needs a type and a name", b.ty),
+                    );
                     continue;
                 };
-                let mode = if b.ty == "data" { Mode::Data } else { Mode::Managed };
+                let mode = if b.ty == "data" {
+                    Mode::Data
+                } else {
+                    Mode::Managed
+                };
                 let decl = ResDecl {
                     mode,
                     ty: ty.clone(),
@@ -468,12 +502,28 @@ fn scan_file_secrets(ev: &mut Evaluator, file: FileId, body: &Body, prefix: &str
             "data" => scan_body(ev, file, &b.body, &format!("{prefix}data.{l0}.{l1}"), ""),
             "variable" => {
                 if let Some(a) = b.body.attr("default") {
-                    scan_expr(ev, file, &a.expr, &format!("{prefix}var.{l0}"), l0, "default", 0);
+                    scan_expr(
+                        ev,
+                        file,
+                        &a.expr,
+                        &format!("{prefix}var.{l0}"),
+                        l0,
+                        "default",
+                        0,
+                    );
                 }
             }
             "locals" => {
                 for a in &b.body.attrs {
-                    scan_expr(ev, file, &a.expr, &format!("{prefix}local.{}", a.name), &a.name, &a.name, 0);
+                    scan_expr(
+                        ev,
+                        file,
+                        &a.expr,
+                        &format!("{prefix}local.{}", a.name),
+                        &a.name,
+                        &a.name,
+                        0,
+                    );
                 }
             }
             "module" => {
@@ -486,7 +536,15 @@ fn scan_file_secrets(ev: &mut Evaluator, file: FileId, body: &Body, prefix: &str
             }
             "output" => {
                 if let Some(a) = b.body.attr("value") {
-                    scan_expr(ev, file, &a.expr, &format!("{prefix}output.{l0}"), l0, "value", 0);
+                    scan_expr(
+                        ev,
+                        file,
+                        &a.expr,
+                        &format!("{prefix}output.{l0}"),
+                        l0,
+                        "value",
+                        0,
+                    );
                 }
             }
             "provider" => scan_body(ev, file, &b.body, &format!("{prefix}provider.{l0}"), ""),
@@ -520,7 +578,15 @@ fn join(path: &str, name: &str) -> String {
     }
 }
 
-fn scan_expr(ev: &mut Evaluator, file: FileId, e: &Expr, res: &str, name: &str, path: &str, depth: u32) {
+fn scan_expr(
+    ev: &mut Evaluator,
+    file: FileId,
+    e: &Expr,
+    res: &str,
+    name: &str,
+    path: &str,
+    depth: u32,
+) {
     if depth > 64 {
         return;
     }
@@ -586,10 +652,9 @@ pub fn auto_var_files(dir: &Path) -> Vec<PathBuf> {
             rd.filter_map(Result::ok)
                 .map(|e| e.path())
                 .filter(|p| {
-                    p.file_name()
-                        .and_then(|n| n.to_str())
-                        .is_some_and(|n| n.ends_with(".auto.tfvars") || n.ends_with(".auto.tfvars.json"))
-                        && p.is_file()
+                    p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                        n.ends_with(".auto.tfvars") || n.ends_with(".auto.tfvars.json")
+                    }) && p.is_file()
                 })
                 .collect()
         })
@@ -611,12 +676,28 @@ pub fn load_var_file(ev: &mut Evaluator, path: &Path, root: &ModuleDef) {
         parse_hcl(ev, file, &text)
     };
     for b in &body.blocks {
-        ev.error(file, b.span, format!("unexpected block `{}` in a variables file", b.ty));
+        ev.error(
+            file,
+            b.span,
+            format!("unexpected block `{}` in a variables file", b.ty),
+        );
     }
     for a in &body.attrs {
-        scan_expr(ev, file, &a.expr, &format!("var.{}", a.name), &a.name, &a.name, 0);
+        scan_expr(
+            ev,
+            file,
+            &a.expr,
+            &format!("var.{}", a.name),
+            &a.name,
+            &a.name,
+            0,
+        );
         if !root.var_idx.contains_key(&a.name) {
-            ev.note(file, a.span, format!("value given for undeclared variable `{}`", a.name));
+            ev.note(
+                file,
+                a.span,
+                format!("value given for undeclared variable `{}`", a.name),
+            );
             continue;
         }
         let v = const_eval(ev, file, &a.expr);
@@ -637,7 +718,11 @@ fn const_eval(ev: &mut Evaluator, file: FileId, e: &Expr) -> Value {
     match ev.eval(ctx, e) {
         Ok(v) => v,
         Err(m) => {
-            ev.note(file, e.span, format!("variable value could not be evaluated: {m}"));
+            ev.note(
+                file,
+                e.span,
+                format!("variable value could not be evaluated: {m}"),
+            );
             Value::unknown("variable value could not be evaluated")
         }
     }

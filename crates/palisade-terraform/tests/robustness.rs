@@ -1,0 +1,224 @@
+mod common;
+
+use common::*;
+use palisade_model::raw::Raw;
+use palisade_terraform::{looks_like_terraform, Options};
+use std::fmt::Write as _;
+
+#[test]
+fn malformed_files_are_errors_and_the_rest_loads() {
+    let l = load("malformed");
+    let addrs = addresses(&l);
+    assert!(addrs.contains(&"aws_s3_bucket.good"), "{addrs:?}");
+    // Recovery inside the broken file: blocks before and after the bad one load.
+    assert!(addrs.contains(&"aws_s3_bucket.before"), "{addrs:?}");
+    assert!(addrs.contains(&"aws_s3_bucket.after"), "{addrs:?}");
+    assert!(!addrs.contains(&"aws_s3_bucket.broken"));
+    let bad = l
+        .errors
+        .iter()
+        .find(|e| e.file == "malformed/bad.tf")
+        .expect("error for bad.tf");
+    assert_eq!(bad.line, Some(7), "{bad:?}");
+    assert!(bad.message.contains("syntax error"));
+    let worse = l
+        .errors
+        .iter()
+        .find(|e| e.file == "malformed/worse.tf")
+        .expect("error for worse.tf");
+    assert_eq!(worse.line, Some(1));
+    let json = l
+        .errors
+        .iter()
+        .find(|e| e.file == "malformed/broken.tf.json")
+        .expect("error for broken.tf.json");
+    assert_eq!(json.line, Some(1));
+    assert!(json.message.contains("JSON"));
+}
+
+#[test]
+fn binary_invalid_utf8_and_oversized_files_are_errors() {
+    let d = temp_dir("binary");
+    std::fs::write(
+        d.join("ok.tf"),
+        "resource \"aws_s3_bucket\" \"ok\" {\n  bucket = \"ok\"\n}\n",
+    )
+    .expect("write");
+    std::fs::write(
+        d.join("bin.tf"),
+        [0x7f, b'E', b'L', b'F', 0, 0, 1, 2, 0xff, 0xfe],
+    )
+    .expect("write");
+    std::fs::write(d.join("latin1.tf"), b"# caf\xe9\nresource \"a\" \"b\" {}\n").expect("write");
+    let big = format!("locals {{\n  x = \"{}\"\n}}\n", "a".repeat(4096));
+    std::fs::write(d.join("big.tf"), big).expect("write");
+    let opts = Options {
+        max_file_bytes: 2048,
+        ..Options::default()
+    };
+    let l = load_dir(&d, &opts, &d);
+    assert_eq!(addresses(&l), vec!["aws_s3_bucket.ok"]);
+    let msg = |f: &str| {
+        l.errors
+            .iter()
+            .find(|e| e.file == f)
+            .unwrap_or_else(|| panic!("no error for {f}: {:?}", l.errors))
+            .clone()
+    };
+    assert!(msg("bin.tf").message.contains("binary"));
+    let latin = msg("latin1.tf");
+    assert!(latin.message.contains("UTF-8"));
+    assert_eq!(latin.line, Some(1));
+    assert!(msg("big.tf").message.contains("limit"));
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let d = temp_dir("deep");
+    // Far beyond any parser or evaluator limit.
+    let deep_paren = format!("{}1{}", "(".repeat(5000), ")".repeat(5000));
+    let deep_list = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+    let deep_ops = vec!["1"; 5000].join(" + ");
+    let deep_obj = format!("{}1{}", "{a = ".repeat(3000), "}".repeat(3000));
+    let mut tf = String::new();
+    let _ = writeln!(tf, "locals {{\n  p = {deep_paren}\n}}");
+    let _ = writeln!(tf, "locals {{\n  l = {deep_list}\n}}");
+    let _ = writeln!(tf, "locals {{\n  o = {deep_ops}\n}}");
+    let _ = writeln!(tf, "locals {{\n  m = {deep_obj}\n}}");
+    std::fs::write(d.join("deep.tf"), tf).expect("write");
+    // A long chain of locals, each referring to the previous one.
+    let mut chain = String::from("locals {\n  c0 = 1\n");
+    for i in 1..2000 {
+        let _ = writeln!(chain, "  c{i} = local.c{} + 1", i - 1);
+    }
+    chain.push_str("}\nresource \"x\" \"chain\" {\n  v = local.c1999\n  w = local.c50\n}\n");
+    std::fs::write(d.join("chain.tf"), chain).expect("write");
+    // Deep JSON.
+    let deep_json = format!(
+        "{{\"locals\": {{\"j\": {}1{}}}}}",
+        "[".repeat(5000),
+        "]".repeat(5000)
+    );
+    std::fs::write(d.join("deep.tf.json"), deep_json).expect("write");
+    std::fs::write(d.join("ok.tf"), "resource \"aws_s3_bucket\" \"ok\" {}\n").expect("write");
+    let l = load_dir(&d, &Options::default(), &d);
+    assert!(addresses(&l).contains(&"aws_s3_bucket.ok"));
+    assert!(
+        l.errors.iter().any(|e| e.file == "deep.tf"),
+        "{:?}",
+        l.errors
+    );
+    assert!(
+        l.errors.iter().any(|e| e.file == "deep.tf.json"),
+        "{:?}",
+        l.errors
+    );
+    let c = res(&l, "x.chain");
+    // Too deep to evaluate: unknown, never a crash; shallow ones still work.
+    assert!(matches!(get(c, "v").value, Raw::Unknown(_)));
+    assert_eq!(sh(c, "w"), "51");
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn garbage_inputs_never_panic() {
+    let d = temp_dir("garbage");
+    let samples = [
+        "resource",
+        "resource \"a\"",
+        "resource \"a\" \"b\" { x = ${ }",
+        "locals { a = \"${\" }",
+        "locals { a = [for x in : x] }",
+        "variable {}",
+        "module \"m\" { source = 5 }",
+        "resource \"a\" \"b\" { count = -1 }",
+        "resource \"a\" \"c\" { count = \"x\" }",
+        "resource \"a\" \"d\" { for_each = 5 }",
+        "resource \"a\" \"e\" { for_each = [1, [2]] }",
+        "resource \"a\" \"f\" { x = 1 / 0 }",
+        "resource \"a\" \"g\" { x = [1][5] }",
+        "resource \"a\" \"h\" { x = {}.a.b }",
+        "resource \"a\" \"i\" { x = null.a }",
+        "resource \"a\" \"j\" { x = range(1e12) }",
+        "resource \"a\" \"k\" { x = cidrsubnet(\"10.0.0.0/8\", 200, 1) }",
+        "resource \"a\" \"l\" { x = cidrhost(\"::/0\", -1e40) }",
+        "resource \"a\" \"m\" { x = substr(\"abc\", -10, 100) }",
+        "resource \"a\" \"n\" { x = format(\"%\") }",
+        "resource \"a\" \"o\" { x = element([], 0) }",
+        "resource \"a\" \"p\" { x = regex(\"(\", \"x\") }",
+        "resource \"a\" \"q\" { x = jsondecode(\"{\") }",
+        "resource \"a\" \"r\" { x = base64decode(\"@@\") }",
+        "resource \"a\" \"s\" { x = indent(1e9, \"a\") }",
+        "resource \"a\" \"t\" { x = self.x }",
+        "resource \"a\" \"u\" { x = count.index }",
+        "resource \"a\" \"v\" { x = each.key }",
+        "resource \"a\" \"w\" { x = nope.nope.nope }",
+        "resource \"a\" \"y\" { dynamic \"z\" { for_each = 5 content {} } }",
+        "resource \"a\" \"z\" { dynamic \"z\" { } }",
+        "resource \"a\" \"aa\" { x = cidrsubnets(\"::/0\", 128, 1) }",
+        "resource \"a\" \"ab\" { x = setproduct(range(1000), range(1000)) }",
+        "output {}",
+        "\u{feff}resource \"a\" \"bom\" {}",
+        "{\"resource\": 5}",
+    ];
+    for (i, s) in samples.iter().enumerate() {
+        std::fs::write(d.join(format!("f{i:02}.tf")), s).expect("write");
+    }
+    std::fs::write(d.join("j.tf.json"), "{\"resource\": [1, {\"a\": []}]}").expect("write");
+    let l = load_dir(&d, &Options::default(), &d);
+    assert!(addresses(&l).contains(&"a.bom"));
+    assert!(!l.errors.is_empty());
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn missing_directory_is_an_error() {
+    let l = load("does-not-exist");
+    assert_eq!(l.errors.len(), 1);
+    assert!(l.resources.is_empty());
+}
+
+#[test]
+fn json_syntax() {
+    let l = load("json");
+    assert!(l.errors.is_empty(), "{:?}", l.errors);
+    let sg = res(&l, "aws_security_group.sg");
+    assert_eq!(s(sg, "name"), "app-prod");
+    assert_eq!(sh(sg, "ingress.0.from_port"), "443");
+    assert_eq!(s(sg, "tags.Env"), "prod");
+    assert!(sg.body.get("lifecycle").is_none());
+    assert_eq!(sg.loc.file.as_ref(), "json/main.tf.json");
+    assert_eq!(sg.loc.line, 9);
+    let b1 = res(&l, "aws_s3_bucket.b[1]");
+    assert_eq!(s(b1, "bucket"), "b-1");
+    assert!(b(b1, "versioning.0.enabled"));
+    assert_eq!(sh(b1, "rule"), "[{n:1},{n:2}]");
+    let p = res(&l, "aws_s3_bucket_policy.p");
+    assert_eq!(s(p, "bucket"), "b-1");
+    assert_eq!(sh(p, "policy"), "ref(data.aws_iam_policy_document.p.json)");
+    assert_eq!(s(p, "sg"), "app-prod");
+    let d = res(&l, "data.aws_iam_policy_document.p");
+    assert_eq!(sh(d, "statement.0.actions"), r#"["s3:*"]"#);
+    assert!(l.unknowns.iter().any(|u| u.resource == "module.remote"));
+}
+
+#[test]
+fn sniffing() {
+    assert!(looks_like_terraform(
+        "resource \"aws_s3_bucket\" \"b\" {\n}"
+    ));
+    assert!(looks_like_terraform(
+        "# c\nterraform {\n  required_version = \">= 1\"\n}"
+    ));
+    assert!(looks_like_terraform(
+        "  module \"x\" {\n source = \"./m\"\n}"
+    ));
+    assert!(looks_like_terraform("{\"resource\": {}}"));
+    assert!(!looks_like_terraform("apiVersion: v1\nkind: Pod\n"));
+    assert!(!looks_like_terraform(
+        "{\"AWSTemplateFormatVersion\": \"2010-09-09\"}"
+    ));
+    assert!(!looks_like_terraform("resources are nice {"));
+    assert!(!looks_like_terraform(""));
+}
