@@ -104,6 +104,16 @@ pub struct TextOptions {
 /// Renders `report` in `format` to `out`. `opts` is used by [`Format::Text`]
 /// only. The output is written in one piece; nothing is written if rendering
 /// fails before the write.
+///
+/// ```
+/// use palisade_model::finding::ScanReport;
+/// use palisade_report::{render, Format, TextOptions};
+///
+/// let mut out = Vec::new();
+/// render(&ScanReport::default(), Format::Json, &TextOptions::default(), &mut out)?;
+/// assert!(String::from_utf8_lossy(&out).contains("\"findings\": []"));
+/// # Ok::<(), std::io::Error>(())
+/// ```
 pub fn render(
     report: &ScanReport,
     format: Format,

@@ -204,6 +204,17 @@ fn input_cannot_inject_terminal_escapes() {
     assert!(out.contains("aws_x.\\u{1b}[2Jy"));
 }
 
+#[test]
+fn multi_line_messages_stay_aligned() {
+    let mut r = report();
+    r.findings[0].message = "first line\nsecond line".into();
+    let out = text(&r, false, None);
+    assert!(
+        out.contains("  = note: first line\n          second line\n"),
+        "{out}"
+    );
+}
+
 fn strip_ansi(s: &str) -> String {
     let mut out = String::new();
     let mut chars = s.chars();
