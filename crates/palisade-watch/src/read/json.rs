@@ -146,7 +146,8 @@ fn stream_array(
             CaptureEnd::Done => emit_element(sink, &buf, start, container),
             CaptureEnd::Eof => {
                 sink.malformed(start, "input ends inside this record".to_owned());
-                return Ok(Ok(()));
+                // Already reported: an empty message tells callers to stop quietly.
+                return Ok(Err(String::new()));
             }
             CaptureEnd::RawNewlineInString | CaptureEnd::NewRecordAtLineStart => {
                 sink.malformed(start, "line break inside a JSON string".to_owned());
@@ -229,6 +230,12 @@ fn finish_container(src: &mut Src<'_>, sink: &mut Sink<'_>) -> io::Result<Result
     }
 }
 
+fn report_broken(src: &Src<'_>, sink: &mut Sink<'_>, e: &str) {
+    if !e.is_empty() {
+        sink.malformed(src.line, format!("{e}; rest of input skipped"));
+    }
+}
+
 /// Reads JSON input whose first non-blank byte is `{` or `[`.
 pub(crate) fn read_json(src: &mut Src<'_>, sink: &mut Sink<'_>) -> io::Result<()> {
     let mut buf = Vec::new();
@@ -238,7 +245,7 @@ pub(crate) fn read_json(src: &mut Src<'_>, sink: &mut Sink<'_>) -> io::Result<()
             b'[' => {
                 src.bump()?;
                 if let Err(e) = stream_array(src, sink, None)? {
-                    sink.malformed(src.line, format!("{e}; rest of input skipped"));
+                    report_broken(src, sink, &e);
                     return Ok(());
                 }
             }
@@ -262,7 +269,7 @@ pub(crate) fn read_json(src: &mut Src<'_>, sink: &mut Sink<'_>) -> io::Result<()
                             Err(e) => Err(e),
                         };
                         if let Err(e) = result {
-                            sink.malformed(src.line, format!("{e}; rest of input skipped"));
+                            report_broken(src, sink, &e);
                             return Ok(());
                         }
                         continue;
