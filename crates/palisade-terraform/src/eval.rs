@@ -18,9 +18,11 @@ use std::sync::Arc;
 
 /// Cap on nested evaluation (expressions plus symbol resolution), well below
 /// what overflows a 2 MiB thread stack.
-pub const MAX_EVAL_DEPTH: u32 = 160;
+pub const MAX_EVAL_DEPTH: u32 = 200;
 /// Cap on nested module calls.
 pub const MAX_MODULE_DEPTH: u32 = 24;
+
+const TOO_DEEP: &str = "expressions or references nested too deeply to evaluate";
 
 pub struct FileInfo {
     pub display: Arc<str>,
@@ -227,7 +229,8 @@ impl<'o> Evaluator<'o> {
 
     pub fn eval(&mut self, ctx: Ctx, e: &Expr) -> EvalResult {
         if self.depth >= MAX_EVAL_DEPTH {
-            return err("expression nested too deeply to evaluate");
+            // Unknown, not an error: `try` must not turn it into a fallback.
+            return Ok(Value::unknown(TOO_DEEP));
         }
         self.depth += 1;
         let r = self.eval_inner(ctx, e);
@@ -683,11 +686,8 @@ impl<'o> Evaluator<'o> {
         }
     }
 
-    fn guard_depth(&mut self) -> Result<(), String> {
-        if self.depth >= MAX_EVAL_DEPTH {
-            return err("references nested too deeply to evaluate");
-        }
-        Ok(())
+    fn too_deep(&self) -> bool {
+        self.depth >= MAX_EVAL_DEPTH
     }
 
     fn var_value(&mut self, inst: usize, vi: usize) -> EvalResult {
@@ -697,7 +697,9 @@ impl<'o> Evaluator<'o> {
             Some(Err(())) => return err("cycle through a module input variable"),
             None => {}
         }
-        self.guard_depth()?;
+        if self.too_deep() {
+            return Ok(Value::unknown(TOO_DEEP));
+        }
         self.cache.insert(key.clone(), Slot::InProgress);
         self.depth += 1;
         let v = self.var_value_inner(inst, vi);
@@ -809,7 +811,9 @@ impl<'o> Evaluator<'o> {
             }
             None => {}
         }
-        self.guard_depth()?;
+        if self.too_deep() {
+            return Ok(Value::unknown(TOO_DEEP));
+        }
         self.cache.insert(key.clone(), Slot::InProgress);
         let bind = Bind::default();
         let ctx = Ctx {
@@ -857,7 +861,9 @@ impl<'o> Evaluator<'o> {
             }
             None => {}
         }
-        self.guard_depth()?;
+        if self.too_deep() {
+            return Ok(Value::unknown(TOO_DEEP));
+        }
         let out = &def.outputs[oi];
         self.cache.insert(key.clone(), Slot::InProgress);
         let bind = Bind::default();
@@ -1061,7 +1067,10 @@ impl<'o> Evaluator<'o> {
                             }
                         }
                     }
-                    out.sort_by(|a, b| a.0.to_str().ok().cmp(&b.0.to_str().ok()));
+                    out.sort_by(|a, b| match (&a.0, &b.0) {
+                        (Value::String(x), Value::String(y)) => x.cmp(y),
+                        _ => std::cmp::Ordering::Equal,
+                    });
                     ok.then_some(out)
                 }
                 _ => None,
@@ -1360,7 +1369,9 @@ impl<'o> Evaluator<'o> {
             Some(Err(())) => return Ok(Value::unknown("cycle through a module call")),
             None => {}
         }
-        self.guard_depth()?;
+        if self.too_deep() {
+            return Ok(Value::unknown(TOO_DEEP));
+        }
         self.cache.insert(key.clone(), Slot::InProgress);
         self.depth += 1;
         let v = self.instantiate_call(inst, ci);

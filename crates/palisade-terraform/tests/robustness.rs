@@ -92,7 +92,11 @@ fn deep_nesting_is_an_error_not_a_crash() {
     for i in 1..2000 {
         let _ = writeln!(chain, "  c{i} = local.c{} + 1", i - 1);
     }
-    chain.push_str("}\nresource \"x\" \"chain\" {\n  v = local.c1999\n  w = local.c50\n}\n");
+    // The same through `try`: too deep is unknown, never the fallback.
+    for i in 1..1000 {
+        let _ = writeln!(chain, "  t{i} = try(local.t{} + 1, 0)", i - 1);
+    }
+    chain.push_str("  t0 = 1\n}\nresource \"x\" \"chain\" {\n  v = local.c1999\n  w = local.c50\n  t = local.t999\n}\n");
     std::fs::write(d.join("chain.tf"), chain).expect("write");
     // Deep JSON.
     let deep_json = format!(
@@ -118,6 +122,7 @@ fn deep_nesting_is_an_error_not_a_crash() {
     // Too deep to evaluate: unknown, never a crash; shallow ones still work.
     assert!(matches!(get(c, "v").value, Raw::Unknown(_)));
     assert_eq!(sh(c, "w"), "51");
+    assert!(matches!(get(c, "t").value, Raw::Unknown(_)), "{}", sh(c, "t"));
     let _ = std::fs::remove_dir_all(&d);
 }
 
