@@ -960,6 +960,7 @@ impl<'o> Evaluator<'o> {
                 address: addr,
                 attrs,
                 pending: false,
+                keep_address: false,
             }));
             values.push((key.unwrap_or(Value::Null), obj));
         }
@@ -1573,6 +1574,7 @@ fn pending(address: String) -> Value {
         address,
         attrs: Map::new(),
         pending: true,
+        keep_address: false,
     }))
 }
 
@@ -1615,6 +1617,7 @@ fn collect(c: Collection, values: Vec<(Value, Value)>, base: String) -> Value {
                 address: base,
                 attrs,
                 pending: true,
+                keep_address: true,
             }))
         }
     }
@@ -1696,9 +1699,14 @@ fn index(v: Value, k: &Value, prov: Prov) -> Result<(Value, Prov), String> {
         }
         Value::Res(r) if r.pending => (
             Value::Res(Rc::new(ResObj {
-                address: format!("{}{}", r.address, key_suffix(k)),
+                address: if r.keep_address {
+                    r.address.clone()
+                } else {
+                    format!("{}{}", r.address, key_suffix(k))
+                },
                 attrs: r.attrs.clone(),
                 pending: false,
+                keep_address: false,
             })),
             None,
         ),

@@ -61,7 +61,11 @@ impl Evaluator<'_> {
             "try" => {
                 for a in args {
                     if let Ok(v) = self.eval(ctx, a) {
-                        return Ok(v.as_unknown().unwrap_or(v));
+                        // References stay links; anything else unknown is unknown.
+                        return Ok(match v {
+                            Value::Ref(_) => v,
+                            v => v.as_unknown().unwrap_or(v),
+                        });
                     }
                 }
                 return err("no argument of `try` could be evaluated");

@@ -42,6 +42,10 @@ pub struct ResObj {
     /// `count`/`for_each`, or one still being evaluated): indexing it yields
     /// an instance object with the indexed address.
     pub pending: bool,
+    /// With `pending`: the instances are unknown because `count`/`for_each`
+    /// is, and the resource was emitted once under its bare address, so an
+    /// indexed reference keeps pointing at that address.
+    pub keep_address: bool,
 }
 
 impl Value {

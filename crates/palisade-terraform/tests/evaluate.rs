@@ -121,6 +121,11 @@ fn unknown_count_and_for_each_emit_one_instance() {
         .unknowns
         .iter()
         .any(|u| u.resource == "aws_instance.maybe" && u.attribute == "count"));
+    // References into it point at the emitted instance.
+    let a = res(&l, "aws_eip_association.a");
+    assert_eq!(sh(a, "instance_id"), "ref(aws_instance.maybe.id)");
+    assert_eq!(s(a, "ami"), "ami-123");
+    assert!(matches!(get(a, "all").value, Raw::Unknown(_)));
     let e = res(&l, "aws_eip.fe");
     assert_eq!(s(e, "domain"), "vpc");
     assert!(l

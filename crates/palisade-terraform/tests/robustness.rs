@@ -122,7 +122,11 @@ fn deep_nesting_is_an_error_not_a_crash() {
     // Too deep to evaluate: unknown, never a crash; shallow ones still work.
     assert!(matches!(get(c, "v").value, Raw::Unknown(_)));
     assert_eq!(sh(c, "w"), "51");
-    assert!(matches!(get(c, "t").value, Raw::Unknown(_)), "{}", sh(c, "t"));
+    assert!(
+        matches!(get(c, "t").value, Raw::Unknown(_)),
+        "{}",
+        sh(c, "t")
+    );
     let _ = std::fs::remove_dir_all(&d);
 }
 
