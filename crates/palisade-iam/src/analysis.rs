@@ -85,10 +85,12 @@ pub fn expand_actions<'a>(policy: &Policy, known_actions: &[&'a str]) -> BTreeSe
                 .statements()
                 .iter()
                 .any(|s| s.effect == Effect::Allow && covers(s, a));
-            let denied = policy
-                .statements()
-                .iter()
-                .any(|s| s.effect == Effect::Deny && !s.has_conditions() && on_every_resource(s) && covers(s, a));
+            let denied = policy.statements().iter().any(|s| {
+                s.effect == Effect::Deny
+                    && !s.has_conditions()
+                    && on_every_resource(s)
+                    && covers(s, a)
+            });
             allowed && !denied
         })
         .collect()
@@ -104,12 +106,17 @@ mod tests {
 
     #[test]
     fn admin_detection() {
-        let admin = pol(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#);
+        let admin = pol(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+        );
         assert!(admin.grants_admin());
         assert!(admin.allows_wildcard_action());
-        let star_star = pol(r#"{"Statement":{"Effect":"Allow","Action":["s3:Get*","*:*"],"Resource":["arn:aws:s3:::x","*"]}}"#);
+        let star_star = pol(
+            r#"{"Statement":{"Effect":"Allow","Action":["s3:Get*","*:*"],"Resource":["arn:aws:s3:::x","*"]}}"#,
+        );
         assert!(star_star.grants_admin());
-        let scoped = pol(r#"{"Statement":{"Effect":"Allow","Action":"*","Resource":"arn:aws:s3:::x"}}"#);
+        let scoped =
+            pol(r#"{"Statement":{"Effect":"Allow","Action":"*","Resource":"arn:aws:s3:::x"}}"#);
         assert!(!scoped.grants_admin());
         assert!(scoped.allows_wildcard_action());
         let deny = pol(r#"{"Statement":{"Effect":"Deny","Action":"*","Resource":"*"}}"#);
@@ -121,15 +128,13 @@ mod tests {
 
     #[test]
     fn wildcard_statements_listed() {
-        let p = pol(
-            r#"{"Statement":[
+        let p = pol(r#"{"Statement":[
             {"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"},
             {"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::b/*"},
             {"Effect":"Allow","Action":"ec2:DescribeInstances","Resource":"*"},
             {"Effect":"Deny","Action":"*","Resource":"*"},
             {"Effect":"Allow","NotAction":"iam:*","Resource":"arn:aws:s3:::b"},
-            {"Effect":"Allow","Action":"s3:Get*","Resource":"arn:aws:s3:::b"}]}"#,
-        );
+            {"Effect":"Allow","Action":"s3:Get*","Resource":"arn:aws:s3:::b"}]}"#);
         let idx: Vec<usize> = p.wildcard_statements().iter().map(|s| s.index).collect();
         assert_eq!(idx, vec![1, 2, 4]);
     }
@@ -140,7 +145,12 @@ mod tests {
             r#"{"Statement":[{"Effect":"Allow","Action":"s3:Get*","Resource":"*"},
             {"Effect":"Deny","Action":"s3:GetObjectAcl","Resource":"*"}]}"#,
         );
-        let known = ["s3:GetObject", "s3:GetObjectAcl", "s3:PutObject", "S3:GETBUCKETPOLICY"];
+        let known = [
+            "s3:GetObject",
+            "s3:GetObjectAcl",
+            "s3:PutObject",
+            "S3:GETBUCKETPOLICY",
+        ];
         let got: Vec<&str> = expand_actions(&p, &known).into_iter().collect();
         assert_eq!(got, vec!["S3:GETBUCKETPOLICY", "s3:GetObject"]);
     }

@@ -85,8 +85,14 @@ pub enum OperatorKind {
 const KINDS: &[(&str, OperatorKind)] = &[
     ("StringEquals", OperatorKind::StringEquals),
     ("StringNotEquals", OperatorKind::StringNotEquals),
-    ("StringEqualsIgnoreCase", OperatorKind::StringEqualsIgnoreCase),
-    ("StringNotEqualsIgnoreCase", OperatorKind::StringNotEqualsIgnoreCase),
+    (
+        "StringEqualsIgnoreCase",
+        OperatorKind::StringEqualsIgnoreCase,
+    ),
+    (
+        "StringNotEqualsIgnoreCase",
+        OperatorKind::StringNotEqualsIgnoreCase,
+    ),
     ("StringLike", OperatorKind::StringLike),
     ("StringNotLike", OperatorKind::StringNotLike),
     ("NumericEquals", OperatorKind::NumericEquals),
@@ -94,7 +100,10 @@ const KINDS: &[(&str, OperatorKind)] = &[
     ("NumericLessThan", OperatorKind::NumericLessThan),
     ("NumericLessThanEquals", OperatorKind::NumericLessThanEquals),
     ("NumericGreaterThan", OperatorKind::NumericGreaterThan),
-    ("NumericGreaterThanEquals", OperatorKind::NumericGreaterThanEquals),
+    (
+        "NumericGreaterThanEquals",
+        OperatorKind::NumericGreaterThanEquals,
+    ),
     ("DateEquals", OperatorKind::DateEquals),
     ("DateNotEquals", OperatorKind::DateNotEquals),
     ("DateLessThan", OperatorKind::DateLessThan),
@@ -273,7 +282,11 @@ pub(crate) fn evaluate_clause(clause: &ConditionClause, ctx: &Context, variables
         })
         .collect();
     let positive = op.kind.positive();
-    let any_policy_match = |ctx_value: &str| prepared.iter().any(|pv| matches_one(positive, ctx_value, pv));
+    let any_policy_match = |ctx_value: &str| {
+        prepared
+            .iter()
+            .any(|pv| matches_one(positive, ctx_value, pv))
+    };
 
     match op.qualifier {
         None => {
@@ -318,32 +331,54 @@ fn matches_one(kind: OperatorKind, ctx_value: &str, pv: &Prepared) -> bool {
     use OperatorKind::*;
     match (kind, pv) {
         (StringEquals, Prepared::Toks(t)) => toks_to_string(t) == ctx_value,
-        (StringEqualsIgnoreCase, Prepared::Toks(t)) => toks_to_string(t).to_lowercase() == ctx_value.to_lowercase(),
+        (StringEqualsIgnoreCase, Prepared::Toks(t)) => {
+            toks_to_string(t).to_lowercase() == ctx_value.to_lowercase()
+        }
         (StringLike, Prepared::Toks(t)) => string_like_toks(t, ctx_value),
         (ArnEquals | ArnLike, Prepared::Toks(t)) => arn_like_toks(t, ctx_value),
-        (Bool, Prepared::Toks(t)) => match (parse_bool(&toks_to_string(t)), parse_bool(ctx_value)) {
-            (Some(a), Some(b)) => a == b,
-            _ => false,
-        },
+        (Bool, Prepared::Toks(t)) => {
+            match (parse_bool(&toks_to_string(t)), parse_bool(ctx_value)) {
+                (Some(a), Some(b)) => a == b,
+                _ => false,
+            }
+        }
         (BinaryEquals, Prepared::Raw(p)) => p.trim() == ctx_value.trim(),
         (IpAddress, Prepared::Raw(p)) => ip_in(p, ctx_value),
         (NumericEquals, Prepared::Raw(p)) => compare_numbers(ctx_value, p) == Some(Ordering::Equal),
-        (NumericLessThan, Prepared::Raw(p)) => compare_numbers(ctx_value, p) == Some(Ordering::Less),
-        (NumericLessThanEquals, Prepared::Raw(p)) => {
-            matches!(compare_numbers(ctx_value, p), Some(Ordering::Less | Ordering::Equal))
+        (NumericLessThan, Prepared::Raw(p)) => {
+            compare_numbers(ctx_value, p) == Some(Ordering::Less)
         }
-        (NumericGreaterThan, Prepared::Raw(p)) => compare_numbers(ctx_value, p) == Some(Ordering::Greater),
+        (NumericLessThanEquals, Prepared::Raw(p)) => {
+            matches!(
+                compare_numbers(ctx_value, p),
+                Some(Ordering::Less | Ordering::Equal)
+            )
+        }
+        (NumericGreaterThan, Prepared::Raw(p)) => {
+            compare_numbers(ctx_value, p) == Some(Ordering::Greater)
+        }
         (NumericGreaterThanEquals, Prepared::Raw(p)) => {
-            matches!(compare_numbers(ctx_value, p), Some(Ordering::Greater | Ordering::Equal))
+            matches!(
+                compare_numbers(ctx_value, p),
+                Some(Ordering::Greater | Ordering::Equal)
+            )
         }
         (DateEquals, Prepared::Raw(p)) => compare_dates(ctx_value, p) == Some(Ordering::Equal),
         (DateLessThan, Prepared::Raw(p)) => compare_dates(ctx_value, p) == Some(Ordering::Less),
         (DateLessThanEquals, Prepared::Raw(p)) => {
-            matches!(compare_dates(ctx_value, p), Some(Ordering::Less | Ordering::Equal))
+            matches!(
+                compare_dates(ctx_value, p),
+                Some(Ordering::Less | Ordering::Equal)
+            )
         }
-        (DateGreaterThan, Prepared::Raw(p)) => compare_dates(ctx_value, p) == Some(Ordering::Greater),
+        (DateGreaterThan, Prepared::Raw(p)) => {
+            compare_dates(ctx_value, p) == Some(Ordering::Greater)
+        }
         (DateGreaterThanEquals, Prepared::Raw(p)) => {
-            matches!(compare_dates(ctx_value, p), Some(Ordering::Greater | Ordering::Equal))
+            matches!(
+                compare_dates(ctx_value, p),
+                Some(Ordering::Greater | Ordering::Equal)
+            )
         }
         _ => false,
     }
@@ -404,7 +439,10 @@ fn parse_number(s: &str) -> Option<Num> {
     {
         return None;
     }
-    t.parse::<f64>().ok().filter(|f| f.is_finite()).map(Num::Float)
+    t.parse::<f64>()
+        .ok()
+        .filter(|f| f.is_finite())
+        .map(Num::Float)
 }
 
 fn compare_numbers(a: &str, b: &str) -> Option<Ordering> {
@@ -485,11 +523,31 @@ mod tests {
     #[test]
     fn missing_keys() {
         let c = Context::new();
-        assert!(!evaluate_clause(&clause("StringEquals", "k", &["a"]), &c, true));
-        assert!(evaluate_clause(&clause("StringNotEquals", "k", &["a"]), &c, true));
-        assert!(evaluate_clause(&clause("StringEqualsIfExists", "k", &["a"]), &c, true));
-        assert!(evaluate_clause(&clause("ForAllValues:StringEquals", "k", &["a"]), &c, true));
-        assert!(!evaluate_clause(&clause("ForAnyValue:StringEquals", "k", &["a"]), &c, true));
+        assert!(!evaluate_clause(
+            &clause("StringEquals", "k", &["a"]),
+            &c,
+            true
+        ));
+        assert!(evaluate_clause(
+            &clause("StringNotEquals", "k", &["a"]),
+            &c,
+            true
+        ));
+        assert!(evaluate_clause(
+            &clause("StringEqualsIfExists", "k", &["a"]),
+            &c,
+            true
+        ));
+        assert!(evaluate_clause(
+            &clause("ForAllValues:StringEquals", "k", &["a"]),
+            &c,
+            true
+        ));
+        assert!(!evaluate_clause(
+            &clause("ForAnyValue:StringEquals", "k", &["a"]),
+            &c,
+            true
+        ));
         assert!(evaluate_clause(&clause("Null", "k", &["true"]), &c, true));
         assert!(!evaluate_clause(&clause("Null", "k", &["false"]), &c, true));
     }
@@ -497,19 +555,71 @@ mod tests {
     #[test]
     fn set_operators() {
         let c = ctx(&[("tags", &["a", "b"]), ("empty", &[]), ("blank", &[""])]);
-        assert!(evaluate_clause(&clause("ForAllValues:StringEquals", "tags", &["a", "b", "c"]), &c, true));
-        assert!(!evaluate_clause(&clause("ForAllValues:StringEquals", "tags", &["a"]), &c, true));
-        assert!(evaluate_clause(&clause("ForAnyValue:StringEquals", "tags", &["b", "z"]), &c, true));
-        assert!(!evaluate_clause(&clause("ForAnyValue:StringEquals", "tags", &["z"]), &c, true));
-        assert!(evaluate_clause(&clause("ForAllValues:StringNotEquals", "tags", &["z"]), &c, true));
-        assert!(!evaluate_clause(&clause("ForAllValues:StringNotEquals", "tags", &["a"]), &c, true));
-        assert!(evaluate_clause(&clause("ForAnyValue:StringNotEquals", "tags", &["a"]), &c, true));
-        assert!(evaluate_clause(&clause("ForAllValues:StringEquals", "empty", &["a"]), &c, true));
-        assert!(!evaluate_clause(&clause("ForAnyValue:StringEquals", "empty", &["a"]), &c, true));
-        assert!(evaluate_clause(&clause("ForAllValues:StringEquals", "blank", &["a"]), &c, true));
-        assert!(!evaluate_clause(&clause("ForAnyValue:StringEquals", "blank", &["a"]), &c, true));
+        assert!(evaluate_clause(
+            &clause("ForAllValues:StringEquals", "tags", &["a", "b", "c"]),
+            &c,
+            true
+        ));
+        assert!(!evaluate_clause(
+            &clause("ForAllValues:StringEquals", "tags", &["a"]),
+            &c,
+            true
+        ));
+        assert!(evaluate_clause(
+            &clause("ForAnyValue:StringEquals", "tags", &["b", "z"]),
+            &c,
+            true
+        ));
+        assert!(!evaluate_clause(
+            &clause("ForAnyValue:StringEquals", "tags", &["z"]),
+            &c,
+            true
+        ));
+        assert!(evaluate_clause(
+            &clause("ForAllValues:StringNotEquals", "tags", &["z"]),
+            &c,
+            true
+        ));
+        assert!(!evaluate_clause(
+            &clause("ForAllValues:StringNotEquals", "tags", &["a"]),
+            &c,
+            true
+        ));
+        assert!(evaluate_clause(
+            &clause("ForAnyValue:StringNotEquals", "tags", &["a"]),
+            &c,
+            true
+        ));
+        assert!(evaluate_clause(
+            &clause("ForAllValues:StringEquals", "empty", &["a"]),
+            &c,
+            true
+        ));
+        assert!(!evaluate_clause(
+            &clause("ForAnyValue:StringEquals", "empty", &["a"]),
+            &c,
+            true
+        ));
+        assert!(evaluate_clause(
+            &clause("ForAllValues:StringEquals", "blank", &["a"]),
+            &c,
+            true
+        ));
+        assert!(!evaluate_clause(
+            &clause("ForAnyValue:StringEquals", "blank", &["a"]),
+            &c,
+            true
+        ));
         // No qualifier: any value.
-        assert!(evaluate_clause(&clause("StringEquals", "tags", &["b"]), &c, true));
-        assert!(!evaluate_clause(&clause("StringNotEquals", "tags", &["b"]), &c, true));
+        assert!(evaluate_clause(
+            &clause("StringEquals", "tags", &["b"]),
+            &c,
+            true
+        ));
+        assert!(!evaluate_clause(
+            &clause("StringNotEquals", "tags", &["b"]),
+            &c,
+            true
+        ));
     }
 }

@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 use crate::condition::evaluate_clause;
 use crate::context::Context;
 use crate::policy::{ActionBlock, Effect, Policy, PrincipalBlock, ResourceBlock, Statement};
-use crate::principal::{arn_account, not_principal_excludes, principal_matches, GrantKind, PrincipalInfo, PrincipalKind};
+use crate::principal::{
+    arn_account, not_principal_excludes, principal_matches, GrantKind, PrincipalInfo, PrincipalKind,
+};
 use crate::request::Request;
 use crate::variables::substitute_resource;
 use crate::wildcard::{action_matches, resource_matches_toks};
@@ -139,7 +141,8 @@ fn statement_applies(st: &Statement, policy: &Policy, slot: Slot, env: &Env) -> 
     let vars = policy.variables_enabled();
     let res_hit = |pats: &Vec<String>| {
         pats.iter().any(|p| {
-            substitute_resource(p, &env.ctx, vars).is_some_and(|toks| resource_matches_toks(&toks, env.resource))
+            substitute_resource(p, &env.ctx, vars)
+                .is_some_and(|toks| resource_matches_toks(&toks, env.resource))
         })
     };
     let resource_ok = match &st.resource {
@@ -202,7 +205,8 @@ fn deciding(e: &Evaluated, st: &Statement) -> DecidingStatement {
 /// Is this a role trust policy evaluation (an `sts:` action on a role)?
 fn is_trust_request(action: &str, resource: &str) -> bool {
     let parts: Vec<&str> = resource.splitn(6, ':').collect();
-    let on_role = matches!(parts.as_slice(), ["arn", _, "iam", _, _, res] if res.starts_with("role/"));
+    let on_role =
+        matches!(parts.as_slice(), ["arn", _, "iam", _, _, res] if res.starts_with("role/"));
     on_role
         && action
             .split_once(':')
@@ -235,13 +239,28 @@ pub fn evaluate(req: &Request) -> Decision {
     // Every policy, in the canonical (request) order.
     let mut evals: Vec<Evaluated> = Vec::new();
     for (i, p) in req.identity_policies.iter().enumerate() {
-        evals.push(evaluate_policy(p, format!("identityPolicies[{i}]"), Slot::Identity, &env));
+        evals.push(evaluate_policy(
+            p,
+            format!("identityPolicies[{i}]"),
+            Slot::Identity,
+            &env,
+        ));
     }
     if let Some(p) = &req.resource_policy {
-        evals.push(evaluate_policy(p, "resourcePolicy".into(), Slot::Resource, &env));
+        evals.push(evaluate_policy(
+            p,
+            "resourcePolicy".into(),
+            Slot::Resource,
+            &env,
+        ));
     }
     for (i, p) in req.permission_boundaries.iter().enumerate() {
-        evals.push(evaluate_policy(p, format!("permissionBoundaries[{i}]"), Slot::Boundary, &env));
+        evals.push(evaluate_policy(
+            p,
+            format!("permissionBoundaries[{i}]"),
+            Slot::Boundary,
+            &env,
+        ));
     }
     for (l, level) in req.service_control_policies.iter().enumerate() {
         for (i, p) in level.policies.iter().enumerate() {
@@ -256,10 +275,20 @@ pub fn evaluate(req: &Request) -> Decision {
         }
     }
     if let Some(p) = &req.session_policy {
-        evals.push(evaluate_policy(p, "sessionPolicy".into(), Slot::Session, &env));
+        evals.push(evaluate_policy(
+            p,
+            "sessionPolicy".into(),
+            Slot::Session,
+            &env,
+        ));
     }
     for (i, p) in req.endpoint_policies.iter().enumerate() {
-        evals.push(evaluate_policy(p, format!("endpointPolicies[{i}]"), Slot::Endpoint, &env));
+        evals.push(evaluate_policy(
+            p,
+            format!("endpointPolicies[{i}]"),
+            Slot::Endpoint,
+            &env,
+        ));
     }
 
     // 1. Explicit deny in any applicable policy wins.
@@ -295,7 +324,10 @@ pub fn evaluate(req: &Request) -> Decision {
         }
     }
     // VPC endpoint policies only limit: each one must allow.
-    if evals.iter().any(|e| e.slot == Slot::Endpoint && !e.allows()) {
+    if evals
+        .iter()
+        .any(|e| e.slot == Slot::Endpoint && !e.allows())
+    {
         return implicit;
     }
 
@@ -307,8 +339,8 @@ pub fn evaluate(req: &Request) -> Decision {
         // A GetFederationToken session without a session policy has no permissions.
         None => p.kind != PrincipalKind::FederatedUser,
     };
-    let identity_allow =
-        p.kind == PrincipalKind::Root || evals.iter().any(|e| e.slot == Slot::Identity && e.allows());
+    let identity_allow = p.kind == PrincipalKind::Root
+        || evals.iter().any(|e| e.slot == Slot::Identity && e.allows());
     let identity_ok = p.is_iam() && identity_allow && boundaries_ok && session_ok;
 
     // Resource side.
@@ -329,24 +361,26 @@ pub fn evaluate(req: &Request) -> Decision {
     let strict = is_trust_request(env.action, env.resource) || is_kms_resource(env.resource);
 
     // Which paths grant, and so which statements are reported.
-    let (allowed, use_identity, resource_filter): (bool, bool, Box<dyn Fn(GrantKind) -> bool>) = if cross_account {
-        // Both sides must allow.
-        let ok = identity_ok && !resource_allows.is_empty();
-        (ok, true, Box::new(|_| true))
-    } else if strict {
-        // Trust and key policies must allow the caller themselves.
-        let ok = resource_allows.iter().any(|g| sufficient(*g));
-        let via_account = resource_allows.contains(&GrantKind::Account) && identity_ok;
-        (ok, via_account, Box::new(sufficient))
-    } else {
-        let res_ok = resource_allows.iter().any(|g| sufficient(*g));
-        (identity_ok || res_ok, identity_ok, Box::new(sufficient))
-    };
+    let (allowed, use_identity, resource_filter): (bool, bool, Box<dyn Fn(GrantKind) -> bool>) =
+        if cross_account {
+            // Both sides must allow.
+            let ok = identity_ok && !resource_allows.is_empty();
+            (ok, true, Box::new(|_| true))
+        } else if strict {
+            // Trust and key policies must allow the caller themselves.
+            let ok = resource_allows.iter().any(|g| sufficient(*g));
+            let via_account = resource_allows.contains(&GrantKind::Account) && identity_ok;
+            (ok, via_account, Box::new(sufficient))
+        } else {
+            let res_ok = resource_allows.iter().any(|g| sufficient(*g));
+            (identity_ok || res_ok, identity_ok, Box::new(sufficient))
+        };
     if !allowed {
         return implicit;
     }
-    let role_grant_used =
-        !cross_account && resource_allows.contains(&GrantKind::RoleArn) && sufficient(GrantKind::RoleArn);
+    let role_grant_used = !cross_account
+        && resource_allows.contains(&GrantKind::RoleArn)
+        && sufficient(GrantKind::RoleArn);
 
     let mut decided_by = Vec::new();
     for e in &evals {

@@ -104,8 +104,8 @@ pub use date::parse_date;
 pub use error::Error;
 pub use eval::{evaluate, DecidingStatement, Decision, Response};
 pub use policy::{
-    ActionBlock, ConditionClause, Effect, Policy, PrincipalBlock, PrincipalSpec, PrincipalType, ResourceBlock,
-    Statement, VERSION_2008, VERSION_2012,
+    ActionBlock, ConditionClause, Effect, Policy, PrincipalBlock, PrincipalSpec, PrincipalType,
+    ResourceBlock, Statement, VERSION_2008, VERSION_2012,
 };
 pub use principal::{GrantKind, PrincipalInfo, PrincipalKind};
 pub use request::{OrgPolicyLevel, Request, RequestDetails};

@@ -295,28 +295,44 @@ fn type_name(v: &Value) -> &'static str {
 fn parse_policy(value: &Value) -> ParseResult<Policy> {
     let obj = match value {
         Value::Object(o) => o,
-        other => return err("", format!("a policy must be a JSON object, found {}", type_name(other))),
+        other => {
+            return err(
+                "",
+                format!("a policy must be a JSON object, found {}", type_name(other)),
+            )
+        }
     };
     for key in obj.keys() {
         if !matches!(key.as_str(), "Version" | "Id" | "Statement") {
             return err(key.clone(), format!("unknown policy element `{key}`"));
         }
     }
-    let version = match obj.get("Version") {
-        None => None,
-        Some(Value::String(v)) if v == VERSION_2012 || v == VERSION_2008 => Some(v.clone()),
-        Some(Value::String(v)) => {
-            return err(
+    let version =
+        match obj.get("Version") {
+            None => None,
+            Some(Value::String(v)) if v == VERSION_2012 || v == VERSION_2008 => Some(v.clone()),
+            Some(Value::String(v)) => return err(
                 "Version",
-                format!("unsupported policy version `{v}` (expected {VERSION_2012} or {VERSION_2008})"),
-            )
-        }
-        Some(other) => return err("Version", format!("must be a string, found {}", type_name(other))),
-    };
+                format!(
+                    "unsupported policy version `{v}` (expected {VERSION_2012} or {VERSION_2008})"
+                ),
+            ),
+            Some(other) => {
+                return err(
+                    "Version",
+                    format!("must be a string, found {}", type_name(other)),
+                )
+            }
+        };
     let id = match obj.get("Id") {
         None => None,
         Some(Value::String(v)) => Some(v.clone()),
-        Some(other) => return err("Id", format!("must be a string, found {}", type_name(other))),
+        Some(other) => {
+            return err(
+                "Id",
+                format!("must be a string, found {}", type_name(other)),
+            )
+        }
     };
     let statements = match obj.get("Statement") {
         None => return err("Statement", "a policy needs a `Statement` element"),
@@ -329,7 +345,10 @@ fn parse_policy(value: &Value) -> ParseResult<Policy> {
         Some(other) => {
             return err(
                 "Statement",
-                format!("must be an object or an array of objects, found {}", type_name(other)),
+                format!(
+                    "must be an object or an array of objects, found {}",
+                    type_name(other)
+                ),
             )
         }
     };
@@ -353,40 +372,76 @@ fn string_list(v: &Value, loc: &str) -> ParseResult<Vec<String>> {
                 .enumerate()
                 .map(|(i, item)| match item {
                     Value::String(s) => Ok(s.clone()),
-                    other => err(format!("{loc}[{i}]"), format!("must be a string, found {}", type_name(other))),
+                    other => err(
+                        format!("{loc}[{i}]"),
+                        format!("must be a string, found {}", type_name(other)),
+                    ),
                 })
                 .collect()
         }
-        other => err(loc, format!("must be a string or an array of strings, found {}", type_name(other))),
+        other => err(
+            loc,
+            format!(
+                "must be a string or an array of strings, found {}",
+                type_name(other)
+            ),
+        ),
     }
 }
 
 fn parse_statement(v: &Value, index: usize, loc: &str) -> ParseResult<Statement> {
     let obj = match v {
         Value::Object(o) => o,
-        other => return err(loc, format!("a statement must be an object, found {}", type_name(other))),
+        other => {
+            return err(
+                loc,
+                format!("a statement must be an object, found {}", type_name(other)),
+            )
+        }
     };
     for key in obj.keys() {
         if !matches!(
             key.as_str(),
-            "Sid" | "Effect" | "Action" | "NotAction" | "Resource" | "NotResource" | "Principal" | "NotPrincipal" | "Condition"
+            "Sid"
+                | "Effect"
+                | "Action"
+                | "NotAction"
+                | "Resource"
+                | "NotResource"
+                | "Principal"
+                | "NotPrincipal"
+                | "Condition"
         ) {
-            return err(format!("{loc}.{key}"), format!("unknown statement element `{key}`"));
+            return err(
+                format!("{loc}.{key}"),
+                format!("unknown statement element `{key}`"),
+            );
         }
     }
     let sid = match obj.get("Sid") {
         None => None,
         Some(Value::String(s)) => Some(s.clone()),
-        Some(other) => return err(format!("{loc}.Sid"), format!("must be a string, found {}", type_name(other))),
+        Some(other) => {
+            return err(
+                format!("{loc}.Sid"),
+                format!("must be a string, found {}", type_name(other)),
+            )
+        }
     };
     let effect = match obj.get("Effect") {
         Some(Value::String(s)) if s == "Allow" => Effect::Allow,
         Some(Value::String(s)) if s == "Deny" => Effect::Deny,
         Some(Value::String(s)) => {
-            return err(format!("{loc}.Effect"), format!("must be \"Allow\" or \"Deny\", found \"{s}\""))
+            return err(
+                format!("{loc}.Effect"),
+                format!("must be \"Allow\" or \"Deny\", found \"{s}\""),
+            )
         }
         Some(other) => {
-            return err(format!("{loc}.Effect"), format!("must be a string, found {}", type_name(other)))
+            return err(
+                format!("{loc}.Effect"),
+                format!("must be a string, found {}", type_name(other)),
+            )
         }
         None => return err(format!("{loc}.Effect"), "a statement needs an `Effect`"),
     };
@@ -394,7 +449,10 @@ fn parse_statement(v: &Value, index: usize, loc: &str) -> ParseResult<Statement>
         (Some(_), Some(_)) => {
             return err(loc, "a statement cannot have both `Action` and `NotAction`");
         }
-        (Some(a), None) => ActionBlock::Action(non_empty(string_list(a, &format!("{loc}.Action"))?, &format!("{loc}.Action"))?),
+        (Some(a), None) => ActionBlock::Action(non_empty(
+            string_list(a, &format!("{loc}.Action"))?,
+            &format!("{loc}.Action"),
+        )?),
         (None, Some(a)) => ActionBlock::NotAction(non_empty(
             string_list(a, &format!("{loc}.NotAction"))?,
             &format!("{loc}.NotAction"),
@@ -403,17 +461,32 @@ fn parse_statement(v: &Value, index: usize, loc: &str) -> ParseResult<Statement>
     };
     let resource = match (obj.get("Resource"), obj.get("NotResource")) {
         (Some(_), Some(_)) => {
-            return err(loc, "a statement cannot have both `Resource` and `NotResource`");
+            return err(
+                loc,
+                "a statement cannot have both `Resource` and `NotResource`",
+            );
         }
-        (Some(r), None) => Some(ResourceBlock::Resource(string_list(r, &format!("{loc}.Resource"))?)),
-        (None, Some(r)) => Some(ResourceBlock::NotResource(string_list(r, &format!("{loc}.NotResource"))?)),
+        (Some(r), None) => Some(ResourceBlock::Resource(string_list(
+            r,
+            &format!("{loc}.Resource"),
+        )?)),
+        (None, Some(r)) => Some(ResourceBlock::NotResource(string_list(
+            r,
+            &format!("{loc}.NotResource"),
+        )?)),
         (None, None) => None,
     };
     let principal = match (obj.get("Principal"), obj.get("NotPrincipal")) {
         (Some(_), Some(_)) => {
-            return err(loc, "a statement cannot have both `Principal` and `NotPrincipal`");
+            return err(
+                loc,
+                "a statement cannot have both `Principal` and `NotPrincipal`",
+            );
         }
-        (Some(p), None) => Some(PrincipalBlock::Principal(parse_principal(p, &format!("{loc}.Principal"))?)),
+        (Some(p), None) => Some(PrincipalBlock::Principal(parse_principal(
+            p,
+            &format!("{loc}.Principal"),
+        )?)),
         (None, Some(p)) => Some(PrincipalBlock::NotPrincipal(parse_principal(
             p,
             &format!("{loc}.NotPrincipal"),
@@ -472,7 +545,10 @@ fn parse_principal(v: &Value, loc: &str) -> ParseResult<PrincipalSpec> {
             entries.sort_by_key(|(t, _)| *t);
             Ok(PrincipalSpec::Typed(entries))
         }
-        other => err(loc, format!("must be \"*\" or an object, found {}", type_name(other))),
+        other => err(
+            loc,
+            format!("must be \"*\" or an object, found {}", type_name(other)),
+        ),
     }
 }
 
@@ -481,14 +557,25 @@ fn scalar_string(v: &Value, loc: &str) -> ParseResult<String> {
         Value::String(s) => Ok(s.clone()),
         Value::Bool(b) => Ok(b.to_string()),
         Value::Number(n) => Ok(n.to_string()),
-        other => err(loc, format!("a condition value must be a string, number or boolean, found {}", type_name(other))),
+        other => err(
+            loc,
+            format!(
+                "a condition value must be a string, number or boolean, found {}",
+                type_name(other)
+            ),
+        ),
     }
 }
 
 fn parse_conditions(v: &Value, loc: &str) -> ParseResult<Vec<ConditionClause>> {
     let ops = match v {
         Value::Object(o) => o,
-        other => return err(loc, format!("must be an object, found {}", type_name(other))),
+        other => {
+            return err(
+                loc,
+                format!("must be an object, found {}", type_name(other)),
+            )
+        }
     };
     let mut clauses = Vec::new();
     for (op_name, keys) in ops {
@@ -496,7 +583,15 @@ fn parse_conditions(v: &Value, loc: &str) -> ParseResult<Vec<ConditionClause>> {
         let operator = ConditionOperator::parse(op_name).map_err(|m| (op_loc.clone(), m))?;
         let keys = match keys {
             Value::Object(k) => k,
-            other => return err(op_loc, format!("must be an object of condition keys, found {}", type_name(other))),
+            other => {
+                return err(
+                    op_loc,
+                    format!(
+                        "must be an object of condition keys, found {}",
+                        type_name(other)
+                    ),
+                )
+            }
         };
         if keys.is_empty() {
             return err(op_loc, "must contain at least one condition key");
@@ -517,7 +612,10 @@ fn parse_conditions(v: &Value, loc: &str) -> ParseResult<Vec<ConditionClause>> {
             if operator.kind == OperatorKind::Null {
                 for (i, val) in values.iter().enumerate() {
                     if !val.eq_ignore_ascii_case("true") && !val.eq_ignore_ascii_case("false") {
-                        return err(format!("{key_loc}[{i}]"), "a Null condition value must be true or false");
+                        return err(
+                            format!("{key_loc}[{i}]"),
+                            "a Null condition value must be true or false",
+                        );
                     }
                 }
             }
@@ -562,17 +660,25 @@ mod tests {
         .expect("valid");
         let again = Policy::from_json(&p.to_json()).expect("round trip");
         assert_eq!(p, again);
-        assert_eq!(p.statements()[0].conditions[0].values, vec!["false".to_string()]);
+        assert_eq!(
+            p.statements()[0].conditions[0].values,
+            vec!["false".to_string()]
+        );
     }
 
     #[test]
     fn errors_name_the_element() {
-        let e = Policy::from_str(r#"{"Statement":[{"Effect":"Allow","Action":"*"},{"Effect":"allow","Action":"*"}]}"#)
-            .expect_err("bad effect");
+        let e = Policy::from_str(
+            r#"{"Statement":[{"Effect":"Allow","Action":"*"},{"Effect":"allow","Action":"*"}]}"#,
+        )
+        .expect_err("bad effect");
         assert!(e.to_string().contains("Statement[1].Effect"), "{e}");
-        let e = Policy::from_str(r#"{"Statement":{"Effect":"Allow","Action":"*","Resources":"*"}}"#).expect_err("typo");
+        let e =
+            Policy::from_str(r#"{"Statement":{"Effect":"Allow","Action":"*","Resources":"*"}}"#)
+                .expect_err("typo");
         assert!(e.to_string().contains("Resources"), "{e}");
-        let e = Policy::from_str(r#"{"Version":"2020-01-01","Statement":[]}"#).expect_err("version");
+        let e =
+            Policy::from_str(r#"{"Version":"2020-01-01","Statement":[]}"#).expect_err("version");
         assert!(e.to_string().contains("Version"), "{e}");
         let e = Policy::from_str(r#"{"Statement":{"Effect":"Allow","Action":"*","Condition":{"StringEquls":{"a":"b"}}}}"#)
             .expect_err("operator");

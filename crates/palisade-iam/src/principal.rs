@@ -211,7 +211,8 @@ fn match_value(t: PrincipalType, v: &str, p: &PrincipalInfo) -> Option<GrantKind
     match t {
         PrincipalType::Aws => {
             if let Some(acct) = account_of_principal_value(v) {
-                return (p.is_iam() && p.account.as_deref() == Some(acct)).then_some(GrantKind::Account);
+                return (p.is_iam() && p.account.as_deref() == Some(acct))
+                    .then_some(GrantKind::Account);
             }
             if v == p.raw {
                 return Some(if p.kind == PrincipalKind::Role {
@@ -223,7 +224,9 @@ fn match_value(t: PrincipalType, v: &str, p: &PrincipalInfo) -> Option<GrantKind
             p.is_my_role(v).then_some(GrantKind::RoleArn)
         }
         PrincipalType::Service => v.eq_ignore_ascii_case(&p.raw).then_some(GrantKind::Direct),
-        PrincipalType::Federated | PrincipalType::CanonicalUser => (v == p.raw).then_some(GrantKind::Direct),
+        PrincipalType::Federated | PrincipalType::CanonicalUser => {
+            (v == p.raw).then_some(GrantKind::Direct)
+        }
     }
 }
 
@@ -276,7 +279,9 @@ pub fn not_principal_excludes(spec: &PrincipalSpec, p: &PrincipalInfo) -> bool {
                     return true;
                 }
                 match (id, t) {
-                    (Identity::Account(a), PrincipalType::Aws) => account_of_principal_value(v) == Some(*a),
+                    (Identity::Account(a), PrincipalType::Aws) => {
+                        account_of_principal_value(v) == Some(*a)
+                    }
                     (Identity::Role, PrincipalType::Aws) => p.is_my_role(v),
                     (Identity::Exact(e), PrincipalType::Service) => v.eq_ignore_ascii_case(e),
                     (Identity::Exact(e), _) => v == *e,
@@ -293,7 +298,10 @@ mod tests {
     use super::*;
 
     fn aws(vals: &[&str]) -> PrincipalSpec {
-        PrincipalSpec::Typed(vec![(PrincipalType::Aws, vals.iter().map(|s| s.to_string()).collect())])
+        PrincipalSpec::Typed(vec![(
+            PrincipalType::Aws,
+            vals.iter().map(|s| s.to_string()).collect(),
+        )])
     }
 
     #[test]
@@ -301,27 +309,69 @@ mod tests {
         let p = PrincipalInfo::parse("arn:aws:sts::111122223333:assumed-role/Admin/alice");
         assert_eq!(p.kind, PrincipalKind::AssumedRole);
         assert_eq!(p.name.as_deref(), Some("Admin"));
-        assert_eq!(p.role_arn().as_deref(), Some("arn:aws:iam::111122223333:role/Admin"));
-        assert_eq!(PrincipalInfo::parse("111122223333").kind, PrincipalKind::Root);
-        assert_eq!(PrincipalInfo::parse("arn:aws:iam::111122223333:root").kind, PrincipalKind::Root);
+        assert_eq!(
+            p.role_arn().as_deref(),
+            Some("arn:aws:iam::111122223333:role/Admin")
+        );
+        assert_eq!(
+            PrincipalInfo::parse("111122223333").kind,
+            PrincipalKind::Root
+        );
+        assert_eq!(
+            PrincipalInfo::parse("arn:aws:iam::111122223333:root").kind,
+            PrincipalKind::Root
+        );
         let u = PrincipalInfo::parse("arn:aws:iam::111122223333:user/div/bob");
-        assert_eq!((u.kind, u.name.as_deref()), (PrincipalKind::User, Some("bob")));
-        assert_eq!(PrincipalInfo::parse("ec2.amazonaws.com").kind, PrincipalKind::Other);
-        assert_eq!(PrincipalInfo::parse("arn:aws:sts::1:assumed-role/").kind, PrincipalKind::Other);
-        assert_eq!(PrincipalInfo::parse("arn:aws:iam:::user/x").kind, PrincipalKind::Other);
+        assert_eq!(
+            (u.kind, u.name.as_deref()),
+            (PrincipalKind::User, Some("bob"))
+        );
+        assert_eq!(
+            PrincipalInfo::parse("ec2.amazonaws.com").kind,
+            PrincipalKind::Other
+        );
+        assert_eq!(
+            PrincipalInfo::parse("arn:aws:sts::1:assumed-role/").kind,
+            PrincipalKind::Other
+        );
+        assert_eq!(
+            PrincipalInfo::parse("arn:aws:iam:::user/x").kind,
+            PrincipalKind::Other
+        );
     }
 
     #[test]
     fn principal_kinds() {
         let s = PrincipalInfo::parse("arn:aws:sts::111122223333:assumed-role/Admin/alice");
-        assert_eq!(principal_matches(&aws(&["111122223333"]), &s), Some(GrantKind::Account));
-        assert_eq!(principal_matches(&aws(&["arn:aws:iam::111122223333:role/ops/Admin"]), &s), Some(GrantKind::RoleArn));
-        assert_eq!(principal_matches(&aws(&["arn:aws:sts::111122223333:assumed-role/Admin/alice"]), &s), Some(GrantKind::Direct));
-        assert_eq!(principal_matches(&aws(&["arn:aws:sts::111122223333:assumed-role/Admin/bob"]), &s), None);
+        assert_eq!(
+            principal_matches(&aws(&["111122223333"]), &s),
+            Some(GrantKind::Account)
+        );
+        assert_eq!(
+            principal_matches(&aws(&["arn:aws:iam::111122223333:role/ops/Admin"]), &s),
+            Some(GrantKind::RoleArn)
+        );
+        assert_eq!(
+            principal_matches(
+                &aws(&["arn:aws:sts::111122223333:assumed-role/Admin/alice"]),
+                &s
+            ),
+            Some(GrantKind::Direct)
+        );
+        assert_eq!(
+            principal_matches(
+                &aws(&["arn:aws:sts::111122223333:assumed-role/Admin/bob"]),
+                &s
+            ),
+            None
+        );
         assert_eq!(principal_matches(&aws(&["444455556666"]), &s), None);
         assert_eq!(principal_matches(&aws(&["*"]), &s), Some(GrantKind::Direct));
         assert_eq!(
-            principal_matches(&aws(&["111122223333", "arn:aws:iam::111122223333:role/Admin"]), &s),
+            principal_matches(
+                &aws(&["111122223333", "arn:aws:iam::111122223333:role/Admin"]),
+                &s
+            ),
             Some(GrantKind::RoleArn)
         );
     }
@@ -335,10 +385,19 @@ mod tests {
             "arn:aws:iam::444455556666:root",
         ]);
         assert!(not_principal_excludes(&full, &s));
-        let no_account = aws(&["arn:aws:sts::444455556666:assumed-role/ro/app", "arn:aws:iam::444455556666:role/ro"]);
+        let no_account = aws(&[
+            "arn:aws:sts::444455556666:assumed-role/ro/app",
+            "arn:aws:iam::444455556666:role/ro",
+        ]);
         assert!(!not_principal_excludes(&no_account, &s));
         let u = PrincipalInfo::parse("arn:aws:iam::444455556666:user/Bob");
-        assert!(not_principal_excludes(&aws(&["arn:aws:iam::444455556666:user/Bob", "444455556666"]), &u));
-        assert!(!not_principal_excludes(&aws(&["arn:aws:iam::444455556666:user/Bob"]), &u));
+        assert!(not_principal_excludes(
+            &aws(&["arn:aws:iam::444455556666:user/Bob", "444455556666"]),
+            &u
+        ));
+        assert!(!not_principal_excludes(
+            &aws(&["arn:aws:iam::444455556666:user/Bob"]),
+            &u
+        ));
     }
 }

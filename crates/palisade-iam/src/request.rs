@@ -119,16 +119,30 @@ impl Request {
         })?)
         .map_err(|e| e.within("request"))?;
         let identity_policies = match obj.get("identityPolicies") {
-            None => return req_err("identityPolicies", "missing `identityPolicies` (use [] for none)"),
+            None => {
+                return req_err(
+                    "identityPolicies",
+                    "missing `identityPolicies` (use [] for none)",
+                )
+            }
             Some(v) => policy_list(v, "identityPolicies")?,
         };
         Ok(Request {
             request,
             identity_policies,
             resource_policy: optional_policy(obj.get("resourcePolicy"), "resourcePolicy")?,
-            permission_boundaries: optional_list(obj.get("permissionBoundaries"), "permissionBoundaries")?,
-            service_control_policies: levels(obj.get("serviceControlPolicies"), "serviceControlPolicies")?,
-            resource_control_policies: levels(obj.get("resourceControlPolicies"), "resourceControlPolicies")?,
+            permission_boundaries: optional_list(
+                obj.get("permissionBoundaries"),
+                "permissionBoundaries",
+            )?,
+            service_control_policies: levels(
+                obj.get("serviceControlPolicies"),
+                "serviceControlPolicies",
+            )?,
+            resource_control_policies: levels(
+                obj.get("resourceControlPolicies"),
+                "resourceControlPolicies",
+            )?,
             session_policy: optional_policy(obj.get("sessionPolicy"), "sessionPolicy")?,
             endpoint_policies: optional_list(obj.get("endpointPolicies"), "endpointPolicies")?,
         })
@@ -172,7 +186,10 @@ fn string(v: Option<&Value>, loc: &str) -> Result<String, Error> {
 fn parse_details(v: &Value) -> Result<RequestDetails, Error> {
     let obj = object(v, "")?;
     for key in obj.keys() {
-        if !matches!(key.as_str(), "principal" | "action" | "resource" | "context") {
+        if !matches!(
+            key.as_str(),
+            "principal" | "action" | "resource" | "context"
+        ) {
             return req_err(key, format!("unknown key `{key}`"));
         }
     }
@@ -191,11 +208,21 @@ fn parse_details(v: &Value) -> Result<RequestDetails, Error> {
             let account = match r.get("accountId") {
                 None | Some(Value::Null) => None,
                 Some(Value::String(s)) => Some(s.clone()),
-                Some(_) => return req_err("resource.accountId", "must be a string (account IDs keep leading zeros)"),
+                Some(_) => {
+                    return req_err(
+                        "resource.accountId",
+                        "must be a string (account IDs keep leading zeros)",
+                    )
+                }
             };
             (arn, account)
         }
-        Some(_) => return req_err("resource", "must be an object {\"resource\": ARN, \"accountId\": ID}"),
+        Some(_) => {
+            return req_err(
+                "resource",
+                "must be an object {\"resource\": ARN, \"accountId\": ID}",
+            )
+        }
         None => return req_err("resource", "missing"),
     };
     let mut context = Context::new();
@@ -234,7 +261,10 @@ fn scalar(v: &Value, loc: &str) -> Result<String, Error> {
         Value::String(s) => Ok(s.clone()),
         Value::Bool(b) => Ok(b.to_string()),
         Value::Number(n) => Ok(n.to_string()),
-        _ => req_err(loc, "a context value must be a string (or number/boolean) or a list of them"),
+        _ => req_err(
+            loc,
+            "a context value must be a string (or number/boolean) or a list of them",
+        ),
     }
 }
 
@@ -270,7 +300,12 @@ fn levels(v: Option<&Value>, loc: &str) -> Result<Vec<OrgPolicyLevel>, Error> {
     let items = match v {
         None | Some(Value::Null) => return Ok(Vec::new()),
         Some(Value::Array(items)) => items,
-        Some(_) => return req_err(loc, "must be an array of {\"orgIdentifier\", \"policies\"} objects"),
+        Some(_) => {
+            return req_err(
+                loc,
+                "must be an array of {\"orgIdentifier\", \"policies\"} objects",
+            )
+        }
     };
     items
         .iter()

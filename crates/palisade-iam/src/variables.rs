@@ -26,7 +26,12 @@ use crate::wildcard::{compile, Tok};
 /// literal `*`/`?` in the policy text are wildcards (for `StringLike`, `ArnLike`,
 /// resources) or plain characters (for `StringEquals` ...). Returns `None` when
 /// a variable cannot be resolved or is malformed.
-pub(crate) fn substitute(raw: &str, ctx: &Context, enabled: bool, wildcards: bool) -> Option<Vec<Tok>> {
+pub(crate) fn substitute(
+    raw: &str,
+    ctx: &Context,
+    enabled: bool,
+    wildcards: bool,
+) -> Option<Vec<Tok>> {
     let plain = |s: &str| -> Vec<Tok> {
         if wildcards {
             compile(s)
@@ -156,9 +161,18 @@ mod tests {
     #[test]
     fn substitutes_keys_case_insensitively() {
         let c = ctx();
-        assert_eq!(text(substitute("home/${aws:username}/*", &c, true, true)), Some("home/alice/<*>".into()));
-        assert_eq!(text(substitute("${AWS:UserName}", &c, true, false)), Some("alice".into()));
-        assert_eq!(text(substitute("${aws:principaltag/TEAM}", &c, true, false)), Some("red".into()));
+        assert_eq!(
+            text(substitute("home/${aws:username}/*", &c, true, true)),
+            Some("home/alice/<*>".into())
+        );
+        assert_eq!(
+            text(substitute("${AWS:UserName}", &c, true, false)),
+            Some("alice".into())
+        );
+        assert_eq!(
+            text(substitute("${aws:principaltag/TEAM}", &c, true, false)),
+            Some("red".into())
+        );
     }
 
     #[test]
@@ -173,41 +187,76 @@ mod tests {
     #[test]
     fn defaults() {
         let c = ctx();
-        assert_eq!(text(substitute("${aws:userid, 'anonymous'}", &c, true, false)), Some("anonymous".into()));
-        assert_eq!(text(substitute("${aws:username, 'anonymous'}", &c, true, false)), Some("alice".into()));
-        assert_eq!(text(substitute("${x,'it''s'}", &c, true, false)), Some("it's".into()));
-        assert_eq!(text(substitute("${x, 'a}b' }!", &c, true, false)), Some("a}b!".into()));
+        assert_eq!(
+            text(substitute("${aws:userid, 'anonymous'}", &c, true, false)),
+            Some("anonymous".into())
+        );
+        assert_eq!(
+            text(substitute("${aws:username, 'anonymous'}", &c, true, false)),
+            Some("alice".into())
+        );
+        assert_eq!(
+            text(substitute("${x,'it''s'}", &c, true, false)),
+            Some("it's".into())
+        );
+        assert_eq!(
+            text(substitute("${x, 'a}b' }!", &c, true, false)),
+            Some("a}b!".into())
+        );
         assert_eq!(substitute("${x, nope}", &c, true, false), None);
         assert_eq!(substitute("${x, 'open}", &c, true, false), None);
         // Substitution happens once.
-        assert_eq!(text(substitute("${x, '${aws:username}'}", &c, true, false)), Some("${aws:username}".into()));
+        assert_eq!(
+            text(substitute("${x, '${aws:username}'}", &c, true, false)),
+            Some("${aws:username}".into())
+        );
     }
 
     #[test]
     fn special_characters_are_literal() {
         let c = ctx();
-        assert_eq!(text(substitute("a${*}b${?}c${$}", &c, true, true)), Some("a*b?c$".into()));
-        assert_eq!(text(substitute("a*b", &c, true, true)), Some("a<*>b".into()));
+        assert_eq!(
+            text(substitute("a${*}b${?}c${$}", &c, true, true)),
+            Some("a*b?c$".into())
+        );
+        assert_eq!(
+            text(substitute("a*b", &c, true, true)),
+            Some("a<*>b".into())
+        );
         assert_eq!(text(substitute("a*b", &c, true, false)), Some("a*b".into()));
     }
 
     #[test]
     fn disabled_for_old_versions() {
         let c = ctx();
-        assert_eq!(text(substitute("${aws:username}", &c, false, false)), Some("${aws:username}".into()));
+        assert_eq!(
+            text(substitute("${aws:username}", &c, false, false)),
+            Some("${aws:username}".into())
+        );
     }
 
     #[test]
     fn resource_part_only() {
         let c = ctx();
         assert_eq!(
-            text(substitute_resource("arn:aws:s3:::b/${aws:username}/*", &c, true)),
+            text(substitute_resource(
+                "arn:aws:s3:::b/${aws:username}/*",
+                &c,
+                true
+            )),
             Some("arn:aws:s3:::b/alice/<*>".into())
         );
         assert_eq!(
-            text(substitute_resource("arn:aws:sqs:${aws:username}:1:q", &c, true)),
+            text(substitute_resource(
+                "arn:aws:sqs:${aws:username}:1:q",
+                &c,
+                true
+            )),
             Some("arn:aws:sqs:${aws:username}:1:q".into())
         );
-        assert_eq!(substitute_resource("arn:aws:s3:::b/${aws:userid}", &c, true), None);
+        assert_eq!(
+            substitute_resource("arn:aws:s3:::b/${aws:userid}", &c, true),
+            None
+        );
     }
 }

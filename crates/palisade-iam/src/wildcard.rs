@@ -208,7 +208,10 @@ mod tests {
         assert!(action_matches("s3:GetObject", "s3:getobject"));
         assert!(action_matches("S3:*", "s3:ListBucket"));
         assert!(action_matches("iam:*AccessKey*", "iam:CreateAccessKey"));
-        assert!(action_matches("iam:*Report", "iam:GetOrganizationsAccessReport"));
+        assert!(action_matches(
+            "iam:*Report",
+            "iam:GetOrganizationsAccessReport"
+        ));
         assert!(!action_matches("iam:*Report", "iam:GetReports"));
         assert!(action_matches("ec2:Describe?pcs", "ec2:DescribeVpcs"));
         assert!(!action_matches("ec2:Describe?pcs", "ec2:DescribeVVpcs"));
@@ -222,7 +225,10 @@ mod tests {
     #[test]
     fn resource_segments() {
         assert!(resource_matches("*", "arn:aws:s3:::b/k"));
-        assert!(resource_matches("arn:aws:s3:::*", "arn:aws:s3:::b/k:with:colons"));
+        assert!(resource_matches(
+            "arn:aws:s3:::*",
+            "arn:aws:s3:::b/k:with:colons"
+        ));
         assert!(resource_matches("arn:aws:s3:::b/*", "arn:aws:s3:::b/"));
         assert!(!resource_matches("arn:aws:s3:::b/*", "arn:aws:s3:::b"));
         // `*` ending a segment crosses colons.

@@ -9,7 +9,8 @@ fn run(v: Value) -> Response {
 }
 
 fn decide(v: Value) -> Value {
-    serde_json::to_value(evaluate(&Request::from_json(&v).expect("valid request"))).expect("serialises")
+    serde_json::to_value(evaluate(&Request::from_json(&v).expect("valid request")))
+        .expect("serialises")
 }
 
 fn carlos_policies() -> (Value, Value) {
@@ -69,8 +70,14 @@ fn carlos_either_policy_is_enough_in_one_account() {
     let (identity, bucket) = carlos_policies();
     let base = json!({"principal": "arn:aws:iam::123456789012:user/carlossalazar", "action": "s3:GetObject",
                       "resource": {"resource": "arn:aws:s3:::carlossalazar/f", "accountId": "123456789012"}});
-    assert_eq!(run(json!({"request": base, "identityPolicies": [identity]})), Response::Allowed);
-    assert_eq!(run(json!({"request": base, "identityPolicies": [], "resourcePolicy": bucket})), Response::Allowed);
+    assert_eq!(
+        run(json!({"request": base, "identityPolicies": [identity]})),
+        Response::Allowed
+    );
+    assert_eq!(
+        run(json!({"request": base, "identityPolicies": [], "resourcePolicy": bucket})),
+        Response::Allowed
+    );
 }
 
 // "The difference between explicit and implicit denies": AllowGetList / DenyReports.
@@ -80,17 +87,24 @@ fn explicit_and_implicit_denies() {
         {"Sid": "AllowGetList", "Effect": "Allow", "Action": ["iam:Get*", "iam:List*"], "Resource": "*"},
         {"Sid": "DenyReports", "Effect": "Deny", "Action": "iam:*Report", "Resource": "*"}]});
     let ask = |action: &str| {
-        run(json!({"request": {"principal": "arn:aws:iam::123456789012:user/a", "action": action,
-                               "resource": {"resource": "*"}}, "identityPolicies": [policy.clone()]}))
+        run(
+            json!({"request": {"principal": "arn:aws:iam::123456789012:user/a", "action": action,
+                               "resource": {"resource": "*"}}, "identityPolicies": [policy.clone()]}),
+        )
     };
     assert_eq!(ask("iam:GetUser"), Response::Allowed);
     assert_eq!(ask("iam:CreatePolicy"), Response::ImplicitlyDenied);
-    assert_eq!(ask("iam:GetOrganizationsAccessReport"), Response::ExplicitlyDenied);
+    assert_eq!(
+        ask("iam:GetOrganizationsAccessReport"),
+        Response::ExplicitlyDenied
+    );
     // Adding a policy that allows report generation does not help.
     let more = json!({"Statement": {"Effect": "Allow", "Action": "iam:GenerateCredentialReport", "Resource": "*"}});
     assert_eq!(
-        run(json!({"request": {"principal": "arn:aws:iam::123456789012:user/a", "action": "iam:GenerateCredentialReport",
-                               "resource": {"resource": "*"}}, "identityPolicies": [policy, more]})),
+        run(
+            json!({"request": {"principal": "arn:aws:iam::123456789012:user/a", "action": "iam:GenerateCredentialReport",
+                               "resource": {"resource": "*"}}, "identityPolicies": [policy, more]})
+        ),
         Response::ExplicitlyDenied
     );
 }
@@ -104,9 +118,11 @@ fn shirley_permissions_boundary() {
     let identity = json!({"Version": "2012-10-17", "Statement": {
         "Effect": "Allow", "Action": "iam:CreateUser", "Resource": "*"}});
     let ask = |action: &str| {
-        run(json!({"request": {"principal": "arn:aws:iam::123456789012:user/ShirleyRodriguez", "action": action,
+        run(
+            json!({"request": {"principal": "arn:aws:iam::123456789012:user/ShirleyRodriguez", "action": action,
                                "resource": {"resource": "*"}},
-                   "identityPolicies": [identity.clone()], "permissionBoundaries": [boundary.clone()]}))
+                   "identityPolicies": [identity.clone()], "permissionBoundaries": [boundary.clone()]}),
+        )
     };
     assert_eq!(ask("iam:CreateUser"), Response::ImplicitlyDenied);
     // The boundary alone grants nothing either.
@@ -125,12 +141,17 @@ fn not_principal_user_bob() {
          "Resource": ["arn:aws:s3:::BUCKETNAME", "arn:aws:s3:::BUCKETNAME/*"]}]});
     let allow_all = json!({"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}});
     let ask = |principal: &str| {
-        run(json!({"request": {"principal": principal, "action": "s3:GetObject",
+        run(
+            json!({"request": {"principal": principal, "action": "s3:GetObject",
                                "resource": {"resource": "arn:aws:s3:::BUCKETNAME/x", "accountId": "111122223333"}},
-                   "identityPolicies": [allow_all.clone()], "resourcePolicy": bucket.clone()}))
+                   "identityPolicies": [allow_all.clone()], "resourcePolicy": bucket.clone()}),
+        )
     };
     assert_eq!(ask("arn:aws:iam::444455556666:user/Bob"), Response::Allowed);
-    assert_eq!(ask("arn:aws:iam::444455556666:user/Alice"), Response::ExplicitlyDenied);
+    assert_eq!(
+        ask("arn:aws:iam::444455556666:user/Alice"),
+        Response::ExplicitlyDenied
+    );
 }
 
 // NotPrincipal, "IAM role in the same or different account": the session, the role
@@ -145,11 +166,13 @@ fn not_principal_assumed_role() {
              "Resource": "arn:aws:s3:::Bucket_AccountAudit/*"}]})
     };
     let ask = |bucket: Value| {
-        run(json!({"request": {"principal": "arn:aws:sts::444455556666:assumed-role/cross-account-read-only-role/cross-account-audit-app",
+        run(
+            json!({"request": {"principal": "arn:aws:sts::444455556666:assumed-role/cross-account-read-only-role/cross-account-audit-app",
                                "action": "s3:GetObject",
                                "resource": {"resource": "arn:aws:s3:::Bucket_AccountAudit/x", "accountId": "111122223333"}},
                    "identityPolicies": [{"Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}}],
-                   "resourcePolicy": bucket}))
+                   "resourcePolicy": bucket}),
+        )
     };
     let all = json!([
         "arn:aws:sts::444455556666:assumed-role/cross-account-read-only-role/cross-account-audit-app",
@@ -175,7 +198,8 @@ fn not_principal_deny_with_boundary() {
                       "resourcePolicy": bucket});
     assert_eq!(run(base.clone()), Response::Allowed);
     let mut bounded = base;
-    bounded["permissionBoundaries"] = json!([{"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}]);
+    bounded["permissionBoundaries"] =
+        json!([{"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}]);
     assert_eq!(run(bounded), Response::ExplicitlyDenied);
 }
 
@@ -188,13 +212,18 @@ fn for_all_values_dynamodb_attributes() {
         "Resource": "arn:aws:dynamodb:us-east-1:111122223333:table/Thread",
         "Condition": {"ForAllValues:StringLike": {"dynamodb:requestedAttributes": ["PostDateTime", "Message", "Tags"]}}}]});
     let ask = |attrs: Value| {
-        run(json!({"request": {"principal": "arn:aws:iam::111122223333:user/u", "action": "dynamodb:GetItem",
+        run(
+            json!({"request": {"principal": "arn:aws:iam::111122223333:user/u", "action": "dynamodb:GetItem",
                                "resource": {"resource": "arn:aws:dynamodb:us-east-1:111122223333:table/Thread"},
                                "context": {"dynamodb:requestedAttributes": attrs}},
-                   "identityPolicies": [policy.clone()]}))
+                   "identityPolicies": [policy.clone()]}),
+        )
     };
     assert_eq!(ask(json!(["PostDateTime", "Message"])), Response::Allowed);
-    assert_eq!(ask(json!(["PostDateTime", "UserName"])), Response::ImplicitlyDenied);
+    assert_eq!(
+        ask(json!(["PostDateTime", "UserName"])),
+        Response::ImplicitlyDenied
+    );
     // Empty data set: ForAllValues is true.
     assert_eq!(ask(json!([])), Response::Allowed);
 }
@@ -208,12 +237,17 @@ fn for_any_value_deny_put_item() {
         "Condition": {"ForAnyValue:StringLike": {"dynamodb:requestedAttributes": ["ID", "PostDateTime"]}}}]});
     let allow = json!({"Statement": {"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"}});
     let ask = |attrs: Value| {
-        run(json!({"request": {"principal": "arn:aws:iam::111122223333:user/u", "action": "dynamodb:PutItem",
+        run(
+            json!({"request": {"principal": "arn:aws:iam::111122223333:user/u", "action": "dynamodb:PutItem",
                                "resource": {"resource": "arn:aws:dynamodb:us-east-1:111122223333:table/Thread"},
                                "context": {"dynamodb:requestedAttributes": attrs}},
-                   "identityPolicies": [allow.clone(), deny.clone()]}))
+                   "identityPolicies": [allow.clone(), deny.clone()]}),
+        )
     };
-    assert_eq!(ask(json!(["UserName", "Message", "PostDateTime"])), Response::ExplicitlyDenied);
+    assert_eq!(
+        ask(json!(["UserName", "Message", "PostDateTime"])),
+        Response::ExplicitlyDenied
+    );
     assert_eq!(ask(json!(["UserName"])), Response::Allowed);
 }
 
@@ -234,10 +268,42 @@ fn username_home_directory() {
         }
         run(json!({"request": r, "identityPolicies": [policy.clone()]}))
     };
-    assert_eq!(ask("Adele", "s3:GetObject", "arn:aws:s3:::mybucket/Adele/a.txt", None), Response::Allowed);
-    assert_eq!(ask("David", "s3:GetObject", "arn:aws:s3:::mybucket/Adele/a.txt", None), Response::ImplicitlyDenied);
-    assert_eq!(ask("David", "s3:ListBucket", "arn:aws:s3:::mybucket", Some("David/docs")), Response::Allowed);
-    assert_eq!(ask("David", "s3:ListBucket", "arn:aws:s3:::mybucket", Some("Adele/")), Response::ImplicitlyDenied);
+    assert_eq!(
+        ask(
+            "Adele",
+            "s3:GetObject",
+            "arn:aws:s3:::mybucket/Adele/a.txt",
+            None
+        ),
+        Response::Allowed
+    );
+    assert_eq!(
+        ask(
+            "David",
+            "s3:GetObject",
+            "arn:aws:s3:::mybucket/Adele/a.txt",
+            None
+        ),
+        Response::ImplicitlyDenied
+    );
+    assert_eq!(
+        ask(
+            "David",
+            "s3:ListBucket",
+            "arn:aws:s3:::mybucket",
+            Some("David/docs")
+        ),
+        Response::Allowed
+    );
+    assert_eq!(
+        ask(
+            "David",
+            "s3:ListBucket",
+            "arn:aws:s3:::mybucket",
+            Some("Adele/")
+        ),
+        Response::ImplicitlyDenied
+    );
 }
 
 // Variables and tags, "Specifying default values": ${aws:userid, 'anonymous'}.
@@ -246,13 +312,21 @@ fn variable_default_value() {
     let policy = json!({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:GetObject",
         "Resource": "arn:aws:s3:::bucket/${aws:userid, 'anonymous'}/*"}});
     let ask = |ctx: Value, key: &str| {
-        run(json!({"request": {"principal": "arn:aws:sts::111122223333:assumed-role/r/s", "action": "s3:GetObject",
+        run(
+            json!({"request": {"principal": "arn:aws:sts::111122223333:assumed-role/r/s", "action": "s3:GetObject",
                                "resource": {"resource": format!("arn:aws:s3:::bucket/{key}/x")}, "context": ctx},
-                   "identityPolicies": [policy.clone()]}))
+                   "identityPolicies": [policy.clone()]}),
+        )
     };
     assert_eq!(ask(json!({}), "anonymous"), Response::Allowed);
-    assert_eq!(ask(json!({"aws:userid": "AROAEXAMPLE:s"}), "AROAEXAMPLE:s"), Response::Allowed);
-    assert_eq!(ask(json!({"aws:userid": "AROAEXAMPLE:s"}), "anonymous"), Response::ImplicitlyDenied);
+    assert_eq!(
+        ask(json!({"aws:userid": "AROAEXAMPLE:s"}), "AROAEXAMPLE:s"),
+        Response::Allowed
+    );
+    assert_eq!(
+        ask(json!({"aws:userid": "AROAEXAMPLE:s"}), "anonymous"),
+        Response::ImplicitlyDenied
+    );
 }
 
 // Variables and tags, "Special characters": ${*} stands for a literal asterisk.
@@ -261,9 +335,11 @@ fn special_character_variables() {
     let policy = json!({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:GetObject",
         "Resource": "arn:aws:s3:::bucket/${*}${?}${$}"}});
     let ask = |key: &str| {
-        run(json!({"request": {"principal": "arn:aws:iam::111122223333:user/u", "action": "s3:GetObject",
+        run(
+            json!({"request": {"principal": "arn:aws:iam::111122223333:user/u", "action": "s3:GetObject",
                                "resource": {"resource": format!("arn:aws:s3:::bucket/{key}")}},
-                   "identityPolicies": [policy.clone()]}))
+                   "identityPolicies": [policy.clone()]}),
+        )
     };
     assert_eq!(ask("*?$"), Response::Allowed);
     assert_eq!(ask("ab$"), Response::ImplicitlyDenied);
@@ -280,16 +356,24 @@ fn if_exists_run_instances() {
         "Action": "ec2:RunInstances", "Resource": "*",
         "Condition": {"StringLikeIfExists": {"ec2:InstanceType": ["t1.*", "t2.*", "m3.*"]}}}]});
     let ask = |policy: &Value, resource: &str, ctx: Value| {
-        run(json!({"request": {"principal": "arn:aws:iam::111122223333:user/u", "action": "ec2:RunInstances",
+        run(
+            json!({"request": {"principal": "arn:aws:iam::111122223333:user/u", "action": "ec2:RunInstances",
                                "resource": {"resource": resource}, "context": ctx},
-                   "identityPolicies": [policy.clone()]}))
+                   "identityPolicies": [policy.clone()]}),
+        )
     };
     let image = "arn:aws:ec2:us-east-1::image/ami-1234";
     let instance = "arn:aws:ec2:us-east-1:111122223333:instance/*";
     assert_eq!(ask(&broken, image, json!({})), Response::ImplicitlyDenied);
     assert_eq!(ask(&fixed, image, json!({})), Response::Allowed);
-    assert_eq!(ask(&fixed, instance, json!({"ec2:InstanceType": "t2.micro"})), Response::Allowed);
-    assert_eq!(ask(&fixed, instance, json!({"ec2:InstanceType": "m5.large"})), Response::ImplicitlyDenied);
+    assert_eq!(
+        ask(&fixed, instance, json!({"ec2:InstanceType": "t2.micro"})),
+        Response::Allowed
+    );
+    assert_eq!(
+        ask(&fixed, instance, json!({"ec2:InstanceType": "m5.large"})),
+        Response::ImplicitlyDenied
+    );
 }
 
 // Condition operators, "Condition operator to check existence of condition keys":
@@ -299,11 +383,16 @@ fn null_token_issue_time() {
     let policy = json!({"Version": "2012-10-17", "Statement": {"Action": "ec2:*", "Effect": "Allow", "Resource": "*",
         "Condition": {"Null": {"aws:TokenIssueTime": "true"}}}});
     let ask = |ctx: Value| {
-        run(json!({"request": {"principal": "arn:aws:iam::111122223333:user/u", "action": "ec2:DescribeInstances",
-                               "resource": {"resource": "*"}, "context": ctx}, "identityPolicies": [policy.clone()]}))
+        run(
+            json!({"request": {"principal": "arn:aws:iam::111122223333:user/u", "action": "ec2:DescribeInstances",
+                               "resource": {"resource": "*"}, "context": ctx}, "identityPolicies": [policy.clone()]}),
+        )
     };
     assert_eq!(ask(json!({})), Response::Allowed);
-    assert_eq!(ask(json!({"aws:TokenIssueTime": "2024-05-01T10:00:00Z"})), Response::ImplicitlyDenied);
+    assert_eq!(
+        ask(json!({"aws:TokenIssueTime": "2024-05-01T10:00:00Z"})),
+        Response::ImplicitlyDenied
+    );
 }
 
 // Condition operators, "Boolean condition operators": deny S3 without TLS.
@@ -314,10 +403,12 @@ fn bool_secure_transport_deny() {
         "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]});
     let allow = json!({"Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}});
     let ask = |tls: &str| {
-        run(json!({"request": {"principal": "arn:aws:iam::111122223333:user/u", "action": "s3:GetObject",
+        run(
+            json!({"request": {"principal": "arn:aws:iam::111122223333:user/u", "action": "s3:GetObject",
                                "resource": {"resource": "arn:aws:s3:::DOC-EXAMPLE-BUCKET/k"},
                                "context": {"aws:SecureTransport": tls}},
-                   "identityPolicies": [allow.clone(), deny.clone()]}))
+                   "identityPolicies": [allow.clone(), deny.clone()]}),
+        )
     };
     assert_eq!(ask("false"), Response::ExplicitlyDenied);
     assert_eq!(ask("true"), Response::Allowed);
@@ -352,12 +443,20 @@ fn arn_equals_source_arn() {
         "Action": "SQS:SendMessage", "Resource": "arn:aws:sqs:us-east-2:123456789012:QUEUE-ID",
         "Condition": {"ArnEquals": {"aws:SourceArn": "arn:aws:sns:us-east-2:123456789012:TOPIC-ID"}}}});
     let ask = |ctx: Value| {
-        run(json!({"request": {"principal": "sns.amazonaws.com", "action": "sqs:SendMessage",
+        run(
+            json!({"request": {"principal": "sns.amazonaws.com", "action": "sqs:SendMessage",
                                "resource": {"resource": "arn:aws:sqs:us-east-2:123456789012:QUEUE-ID"}, "context": ctx},
-                   "identityPolicies": [], "resourcePolicy": queue.clone()}))
+                   "identityPolicies": [], "resourcePolicy": queue.clone()}),
+        )
     };
-    assert_eq!(ask(json!({"aws:SourceArn": "arn:aws:sns:us-east-2:123456789012:TOPIC-ID"})), Response::Allowed);
-    assert_eq!(ask(json!({"aws:SourceArn": "arn:aws:sns:us-east-2:123456789012:OTHER"})), Response::ImplicitlyDenied);
+    assert_eq!(
+        ask(json!({"aws:SourceArn": "arn:aws:sns:us-east-2:123456789012:TOPIC-ID"})),
+        Response::Allowed
+    );
+    assert_eq!(
+        ask(json!({"aws:SourceArn": "arn:aws:sns:us-east-2:123456789012:OTHER"})),
+        Response::ImplicitlyDenied
+    );
     // Called directly (no source ARN): the condition is false.
     assert_eq!(ask(json!({})), Response::ImplicitlyDenied);
 }
@@ -369,12 +468,20 @@ fn date_token_issue_time() {
         "Resource": "arn:aws:iam::111122223333:user/*",
         "Condition": {"DateGreaterThan": {"aws:TokenIssueTime": "2020-01-01T00:00:01Z"}}}});
     let ask = |ctx: Value| {
-        run(json!({"request": {"principal": "arn:aws:sts::111122223333:assumed-role/r/s", "action": "iam:ListAccessKeys",
+        run(
+            json!({"request": {"principal": "arn:aws:sts::111122223333:assumed-role/r/s", "action": "iam:ListAccessKeys",
                                "resource": {"resource": "arn:aws:iam::111122223333:user/bob"}, "context": ctx},
-                   "identityPolicies": [policy.clone()]}))
+                   "identityPolicies": [policy.clone()]}),
+        )
     };
-    assert_eq!(ask(json!({"aws:TokenIssueTime": "2020-06-01T00:00:00Z"})), Response::Allowed);
-    assert_eq!(ask(json!({"aws:TokenIssueTime": "2019-12-31T23:59:59Z"})), Response::ImplicitlyDenied);
+    assert_eq!(
+        ask(json!({"aws:TokenIssueTime": "2020-06-01T00:00:00Z"})),
+        Response::Allowed
+    );
+    assert_eq!(
+        ask(json!({"aws:TokenIssueTime": "2019-12-31T23:59:59Z"})),
+        Response::ImplicitlyDenied
+    );
     // Long-term access keys: the key is absent, so the request is denied.
     assert_eq!(ask(json!({})), Response::ImplicitlyDenied);
 }
@@ -385,9 +492,11 @@ fn numeric_max_keys() {
     let policy = json!({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:ListBucket",
         "Resource": "arn:aws:s3:::example_bucket", "Condition": {"NumericLessThanEquals": {"s3:max-keys": "10"}}}});
     let ask = |n: &str| {
-        run(json!({"request": {"principal": "arn:aws:iam::111122223333:user/u", "action": "s3:ListBucket",
+        run(
+            json!({"request": {"principal": "arn:aws:iam::111122223333:user/u", "action": "s3:ListBucket",
                                "resource": {"resource": "arn:aws:s3:::example_bucket"}, "context": {"s3:max-keys": n}},
-                   "identityPolicies": [policy.clone()]}))
+                   "identityPolicies": [policy.clone()]}),
+        )
     };
     assert_eq!(ask("10"), Response::Allowed);
     assert_eq!(ask("1000"), Response::ImplicitlyDenied);
@@ -404,10 +513,15 @@ fn cross_account_needs_both_sides() {
     let req = json!({"principal": "arn:aws:iam::444455556666:user/dev", "action": "s3:GetObject",
                      "resource": {"resource": "arn:aws:s3:::shared/report.csv", "accountId": "111122223333"}});
     assert_eq!(
-        run(json!({"request": req, "identityPolicies": [identity.clone()], "resourcePolicy": bucket})),
+        run(
+            json!({"request": req, "identityPolicies": [identity.clone()], "resourcePolicy": bucket})
+        ),
         Response::Allowed
     );
-    assert_eq!(run(json!({"request": req, "identityPolicies": [identity]})), Response::ImplicitlyDenied);
+    assert_eq!(
+        run(json!({"request": req, "identityPolicies": [identity]})),
+        Response::ImplicitlyDenied
+    );
     assert_eq!(
         run(json!({"request": req, "identityPolicies": [],
                    "resourcePolicy": {"Statement": {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:user/dev"},
@@ -427,10 +541,15 @@ fn kms_default_key_policy_delegation() {
     let req = json!({"principal": "arn:aws:iam::111122223333:user/u", "action": "kms:Decrypt",
                      "resource": {"resource": key, "accountId": "111122223333"}});
     assert_eq!(
-        run(json!({"request": req, "identityPolicies": [identity.clone()], "resourcePolicy": key_policy})),
+        run(
+            json!({"request": req, "identityPolicies": [identity.clone()], "resourcePolicy": key_policy})
+        ),
         Response::Allowed
     );
-    assert_eq!(run(json!({"request": req, "identityPolicies": [identity]})), Response::ImplicitlyDenied);
+    assert_eq!(
+        run(json!({"request": req, "identityPolicies": [identity]})),
+        Response::ImplicitlyDenied
+    );
 }
 
 // Policy evaluation logic, single-account table: resource policies granting to a role
@@ -442,15 +561,22 @@ fn role_versus_session_grants_with_boundary() {
                                                       "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}})
     };
     let ask = |rp: Value| {
-        run(json!({"request": {"principal": "arn:aws:sts::111122223333:assumed-role/examplerole/examplerolesessionname",
+        run(
+            json!({"request": {"principal": "arn:aws:sts::111122223333:assumed-role/examplerole/examplerolesessionname",
                                "action": "s3:GetObject", "resource": {"resource": "arn:aws:s3:::b/k", "accountId": "111122223333"}},
                    "identityPolicies": [],
                    "permissionBoundaries": [{"Statement": {"Effect": "Allow", "Action": "ec2:*", "Resource": "*"}}],
-                   "resourcePolicy": rp}))
+                   "resourcePolicy": rp}),
+        )
     };
-    assert_eq!(ask(grant("arn:aws:iam::111122223333:role/examplerole")), Response::ImplicitlyDenied);
     assert_eq!(
-        ask(grant("arn:aws:sts::111122223333:assumed-role/examplerole/examplerolesessionname")),
+        ask(grant("arn:aws:iam::111122223333:role/examplerole")),
+        Response::ImplicitlyDenied
+    );
+    assert_eq!(
+        ask(grant(
+            "arn:aws:sts::111122223333:assumed-role/examplerole/examplerolesessionname"
+        )),
         Response::Allowed
     );
 }
@@ -473,9 +599,11 @@ fn session_policy_step() {
     let role = "arn:aws:sts::111122223333:assumed-role/examplerole/s";
     assert_eq!(ask(role, None), Response::Allowed);
     assert_eq!(ask(fed, None), Response::ImplicitlyDenied);
-    let session = json!({"Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}});
+    let session =
+        json!({"Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}});
     assert_eq!(ask(fed, Some(session.clone())), Response::Allowed);
-    let narrow = json!({"Statement": {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"}});
+    let narrow =
+        json!({"Statement": {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"}});
     assert_eq!(ask(role, Some(narrow)), Response::ImplicitlyDenied);
 }
 
@@ -486,13 +614,15 @@ fn scp_every_level_must_allow() {
     let full = json!({"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}});
     let s3_only = json!({"Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}});
     let ask = |action: &str| {
-        run(json!({"request": {"principal": "arn:aws:iam::111122223333:user/u", "action": action,
+        run(
+            json!({"request": {"principal": "arn:aws:iam::111122223333:user/u", "action": action,
                                "resource": {"resource": "*"}},
                    "identityPolicies": [full.clone()],
                    "serviceControlPolicies": [
                        {"orgIdentifier": "r-root", "policies": [full.clone()]},
                        {"orgIdentifier": "ou-prod", "policies": [s3_only.clone()]},
-                       {"orgIdentifier": "111122223333", "policies": [full.clone()]}]}))
+                       {"orgIdentifier": "111122223333", "policies": [full.clone()]}]}),
+        )
     };
     assert_eq!(ask("s3:GetObject"), Response::Allowed);
     assert_eq!(ask("ec2:RunInstances"), Response::ImplicitlyDenied);

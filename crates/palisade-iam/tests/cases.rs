@@ -25,14 +25,19 @@ fn table_driven_cases() {
     for file in &files {
         let text = fs::read_to_string(file).expect("readable case file");
         let cases: Vec<Value> = serde_json::from_str(&text).expect("case file is a JSON array");
-        let fname = file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+        let fname = file
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
         for c in cases {
             total += 1;
             let name = format!("{fname}: {}", c["name"].as_str().unwrap_or("<unnamed>"));
             let parsed = Request::from_json(&c["request"]);
             if let Some(want) = c.get("expectedError").and_then(Value::as_str) {
                 match parsed {
-                    Ok(_) => failures.push(format!("{name}: expected an error containing {want:?}, parsed fine")),
+                    Ok(_) => failures.push(format!(
+                        "{name}: expected an error containing {want:?}, parsed fine"
+                    )),
                     Err(e) if !e.to_string().contains(want) => {
                         failures.push(format!("{name}: error {e} does not mention {want:?}"))
                     }
@@ -56,12 +61,19 @@ fn table_driven_cases() {
                 ));
             } else if let Some(want) = expected.get("decidedBy") {
                 if &got["decidedBy"] != want {
-                    failures.push(format!("{name}: decidedBy expected {want}, got {}", got["decidedBy"]));
+                    failures.push(format!(
+                        "{name}: decidedBy expected {want}, got {}",
+                        got["decidedBy"]
+                    ));
                 }
             }
         }
     }
-    assert!(total >= 300, "only {total} cases found in {}", dir.display());
+    assert!(
+        total >= 300,
+        "only {total} cases found in {}",
+        dir.display()
+    );
     assert!(
         failures.is_empty(),
         "{} of {total} cases failed:\n  {}",

@@ -21,15 +21,61 @@ impl Rng {
 }
 
 const ATOMS: &[&str] = &[
-    "*", "?", "", ":", "${", "${aws:username", "${*}", "${x, '", "}", "arn:", "arn:aws:s3:::", "Allow", "Deny",
-    "s3:*", "ForAllValues:", "IfExists", "StringLike", "Null", "true", "10.0.0.0/33", "::", "2020-02-30",
-    "\u{0}", "é", "🦀", "-1", "1e400", "NaN",
+    "*",
+    "?",
+    "",
+    ":",
+    "${",
+    "${aws:username",
+    "${*}",
+    "${x, '",
+    "}",
+    "arn:",
+    "arn:aws:s3:::",
+    "Allow",
+    "Deny",
+    "s3:*",
+    "ForAllValues:",
+    "IfExists",
+    "StringLike",
+    "Null",
+    "true",
+    "10.0.0.0/33",
+    "::",
+    "2020-02-30",
+    "\u{0}",
+    "é",
+    "🦀",
+    "-1",
+    "1e400",
+    "NaN",
 ];
 
 const KEYS: &[&str] = &[
-    "Version", "Statement", "Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Principal",
-    "NotPrincipal", "Condition", "AWS", "Service", "StringEquals", "ForAnyValue:StringLike", "NumericLessThan",
-    "DateGreaterThanIfExists", "IpAddress", "ArnLike", "Null", "Bool", "aws:SourceIp", "Id", "bogus",
+    "Version",
+    "Statement",
+    "Sid",
+    "Effect",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Principal",
+    "NotPrincipal",
+    "Condition",
+    "AWS",
+    "Service",
+    "StringEquals",
+    "ForAnyValue:StringLike",
+    "NumericLessThan",
+    "DateGreaterThanIfExists",
+    "IpAddress",
+    "ArnLike",
+    "Null",
+    "Bool",
+    "aws:SourceIp",
+    "Id",
+    "bogus",
 ];
 
 fn random_value(rng: &mut Rng, depth: usize) -> Value {
@@ -44,11 +90,18 @@ fn random_value(rng: &mut Rng, depth: usize) -> Value {
         4 | 5 => {
             let mut m = serde_json::Map::new();
             for _ in 0..rng.below(5) {
-                m.insert(KEYS[rng.below(KEYS.len())].to_string(), random_value(rng, depth + 1));
+                m.insert(
+                    KEYS[rng.below(KEYS.len())].to_string(),
+                    random_value(rng, depth + 1),
+                );
             }
             Value::Object(m)
         }
-        _ => Value::Array((0..rng.below(4)).map(|_| random_value(rng, depth + 1)).collect()),
+        _ => Value::Array(
+            (0..rng.below(4))
+                .map(|_| random_value(rng, depth + 1))
+                .collect(),
+        ),
     }
 }
 
@@ -93,7 +146,11 @@ fn garbage_policies_never_panic() {
         mutate(&mut p, &mut rng);
         if let Ok(policy) = Policy::from_json(&p) {
             parsed += 1;
-            let mut req = Request::new("arn:aws:iam::111122223333:user/u", "s3:GetObject", "arn:aws:s3:::b/u/k");
+            let mut req = Request::new(
+                "arn:aws:iam::111122223333:user/u",
+                "s3:GetObject",
+                "arn:aws:s3:::b/u/k",
+            );
             req.request.context.insert("aws:SourceIp", "10.1.2.3");
             req.identity_policies.push(policy.clone());
             req.resource_policy = Some(policy.clone());
@@ -102,7 +159,10 @@ fn garbage_policies_never_panic() {
             let _ = evaluate(&req);
         }
     }
-    assert!(parsed > 0, "the generator should produce some valid policies");
+    assert!(
+        parsed > 0,
+        "the generator should produce some valid policies"
+    );
 }
 
 #[test]
@@ -146,7 +206,8 @@ fn array_requests_report_the_failing_index() {
     );
     let err = simulate_json(&json!([good, bad]).to_string()).expect_err("invalid");
     assert!(
-        err.to_string().contains("[1].identityPolicies[0].Statement.Effect"),
+        err.to_string()
+            .contains("[1].identityPolicies[0].Statement.Effect"),
         "{err}"
     );
 }
