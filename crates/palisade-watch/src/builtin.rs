@@ -559,31 +559,28 @@ fn cloudtrail(cfg: &Config, state: &mut dyn State, rec: &Record, seq: u64, out: 
         let ip = rec.source_ip().and_then(util::parse_ip);
         let via_endpoint = v.get("vpcEndpointId").is_some_and(|e| !e.is_null());
         if let (Some(ip), false, None) = (ip, via_endpoint, invoked_by) {
-            let accounts = [
+            let mut accounts: Vec<&str> = [
                 get_str(v, "recipientAccountId"),
                 get_str(v, "userIdentity.accountId"),
-            ];
-            let known = util::in_any(ip, &cfg.known_cidrs)
-                || accounts.iter().flatten().any(|a| {
-                    cfg.account_cidrs
-                        .get(*a)
-                        .is_some_and(|nets| util::in_any(ip, nets))
-                });
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            accounts.dedup();
+            let account_nets: Vec<&ipnet::IpNet> = accounts
+                .iter()
+                .filter_map(|a| cfg.account_cidrs.get(*a))
+                .flatten()
+                .collect();
+            let known =
+                util::in_any(ip, &cfg.known_cidrs) || account_nets.iter().any(|n| n.contains(&ip));
             if util::is_public(ip) && !known {
                 let mut m = ct_evidence(v);
                 m.insert("instanceId".to_owned(), json!(instance));
                 m.insert("sourceIp".to_owned(), json!(ip.to_string()));
                 m.insert(
                     "knownCidrs".to_owned(),
-                    json!(
-                        cfg.known_cidrs.len()
-                            + accounts
-                                .iter()
-                                .flatten()
-                                .filter_map(|a| cfg.account_cidrs.get(*a))
-                                .map(Vec::len)
-                                .sum::<usize>()
-                    ),
+                    json!(cfg.known_cidrs.len() + account_nets.len()),
                 );
                 emit(&INSTANCE_CREDS_OUTSIDE, m);
             }
