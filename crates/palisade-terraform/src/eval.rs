@@ -22,6 +22,9 @@ pub const MAX_EVAL_DEPTH: u32 = 200;
 /// Cap on nested module calls.
 pub const MAX_MODULE_DEPTH: u32 = 24;
 
+/// Largest `count` expanded into instances.
+const MAX_COUNT: f64 = 10_000.0;
+
 const TOO_DEEP: &str = "expressions or references nested too deeply to evaluate";
 
 pub struct FileInfo {
@@ -997,7 +1000,7 @@ impl<'o> Evaluator<'o> {
                 }
             };
             match v.to_num() {
-                Ok(Some(n)) if n >= 0.0 && n.fract() == 0.0 && n < 1e6 => {
+                Ok(Some(n)) if n >= 0.0 && n.fract() == 0.0 && n <= MAX_COUNT => {
                     let n = n as usize;
                     return Instances {
                         items: (0..n)
@@ -1715,6 +1718,8 @@ fn index(v: Value, k: &Value, prov: Prov) -> Result<(Value, Prov), String> {
             None,
         ),
         Value::Unknown(_) => (v.clone(), None),
+        // A module call with an unknown `count`/`for_each` is one instance.
+        Value::Module(_) => (v.clone(), None),
         Value::Null => return err("cannot index a null value"),
         other => return err(format!("cannot index a {}", other.type_name())),
     })

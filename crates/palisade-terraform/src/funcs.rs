@@ -201,13 +201,13 @@ impl Evaluator<'_> {
                 let n = chars.len() as i64;
                 let mut start = off as i64;
                 if start < 0 {
-                    start += n;
+                    start = start.saturating_add(n);
                 }
                 let start = start.clamp(0, n);
                 let end = if len < 0.0 {
                     n
                 } else {
-                    (start + len as i64).min(n)
+                    start.saturating_add(len as i64).min(n)
                 };
                 Ok(Value::String(
                     chars
@@ -391,8 +391,8 @@ impl Evaluator<'_> {
             "parseint" => {
                 argc(2)?;
                 let (x, base) = (known_str!(0), known_num!(1));
-                if !(2.0..=62.0).contains(&base) {
-                    return err("`parseint` base must be between 2 and 62");
+                if !(2.0..=36.0).contains(&base) || base.fract() != 0.0 {
+                    return err("`parseint` base must be a whole number between 2 and 36");
                 }
                 i64::from_str_radix(&x, base as u32)
                     .map(|n| Value::Number(n as f64))
@@ -683,8 +683,8 @@ impl Evaluator<'_> {
                     return err("`chunklist` takes a list");
                 };
                 let n = known_num!(1);
-                if n < 0.0 {
-                    return err("`chunklist` size must not be negative");
+                if n < 0.0 || n.fract() != 0.0 {
+                    return err("`chunklist` size must be a whole, non-negative number");
                 }
                 if n == 0.0 {
                     return Ok(Value::list(vec![a(0)]));

@@ -194,7 +194,22 @@ pub fn parse_hcl(ev: &mut Evaluator, file: FileId, text: &str) -> Body {
     let mut text: std::borrow::Cow<str> = std::borrow::Cow::Borrowed(text);
     let starts = top_level_starts(&text);
     for _attempt in 0..20 {
-        match hcl_edit::parser::parse_body(&text) {
+        // The parser is not expected to panic; if it ever does, the file is
+        // reported instead of bringing the scan down.
+        let parsed = std::panic::catch_unwind(|| hcl_edit::parser::parse_body(&text));
+        let parsed = match parsed {
+            Ok(p) => p,
+            Err(_) => {
+                let name = ev.file_name(file);
+                ev.errors.push(palisade_model::Diagnostic::new(
+                    name,
+                    None,
+                    "internal parser failure on this file; not loaded",
+                ));
+                return Body::default();
+            }
+        };
+        match parsed {
             Ok(b) => return ast::conv_body(&b),
             Err(e) => {
                 let line = e.location().line();

@@ -103,3 +103,64 @@ fn module_secrets_are_reported_once_where_written() {
     assert_eq!(pw[0].loc.file.as_ref(), "modules/modules/db/main.tf");
     assert_eq!(pw[0].loc.line, 8);
 }
+
+#[test]
+fn module_depth_is_capped() {
+    use palisade_terraform::{Options, MAX_MODULE_DEPTH};
+    let d = temp_dir("module-depth");
+    let mut dir = d.clone();
+    for i in 0..(MAX_MODULE_DEPTH + 5) {
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        std::fs::write(
+            dir.join("main.tf"),
+            format!("module \"next\" {{\n  source = \"./next\"\n}}\nresource \"null_resource\" \"r{i}\" {{}}\n"),
+        )
+        .expect("write");
+        dir = dir.join("next");
+    }
+    let l = load_dir(&d, &Options::default(), &d);
+    assert!(
+        l.errors
+            .iter()
+            .any(|e| e.message.contains("nested more than")),
+        "{:?}",
+        l.errors
+    );
+    let deepest = l
+        .resources
+        .iter()
+        .map(|r| r.address.matches("module.").count())
+        .max()
+        .unwrap_or(0);
+    assert_eq!(deepest as u32, MAX_MODULE_DEPTH);
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn module_with_unknown_count_is_one_instance() {
+    use palisade_terraform::Options;
+    let d = temp_dir("module-unknown-count");
+    std::fs::create_dir_all(d.join("m")).expect("mkdir");
+    std::fs::write(
+        d.join("main.tf"),
+        "variable \"n\" {}\nmodule \"m\" {\n  source = \"./m\"\n  count  = var.n\n  name   = \"x${count.index}\"\n}\nresource \"a\" \"b\" {\n  v = module.m[0].out\n}\n",
+    )
+    .expect("write");
+    std::fs::write(
+        d.join("m/main.tf"),
+        "variable \"name\" {}\nresource \"aws_s3_bucket\" \"b\" {\n  bucket = var.name\n  acl    = \"private\"\n}\noutput \"out\" {\n  value = aws_s3_bucket.b.acl\n}\n",
+    )
+    .expect("write");
+    let l = load_dir(&d, &Options::default(), &d);
+    let b = res(&l, "module.m.aws_s3_bucket.b");
+    assert_eq!(s(b, "acl"), "private");
+    assert!(matches!(
+        get(b, "bucket").value,
+        palisade_model::raw::Raw::Unknown(_)
+    ));
+    assert!(l
+        .unknowns
+        .iter()
+        .any(|u| u.resource == "module.m" && u.attribute == "count"));
+    let _ = std::fs::remove_dir_all(&d);
+}

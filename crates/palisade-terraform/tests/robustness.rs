@@ -167,6 +167,18 @@ fn garbage_inputs_never_panic() {
         "resource \"a\" \"z\" { dynamic \"z\" { } }",
         "resource \"a\" \"aa\" { x = cidrsubnets(\"::/0\", 128, 1) }",
         "resource \"a\" \"ab\" { x = setproduct(range(1000), range(1000)) }",
+        "resource \"a\" \"ac\" { x = parseint(\"zz\", 62) }",
+        "resource \"a\" \"ad\" { x = substr(\"abc\", 1, 1e300) }",
+        "resource \"a\" \"ae\" { x = chunklist([1], 0.5) }",
+        "resource \"a\" \"af\" { count = 1e9 }",
+        "resource \"a\" \"ag\" { x = [for i in range(5) : i => i] }",
+        "resource \"a\" \"ah\" { x = {for i in [1, 1] : i => i} }",
+        "resource \"a\" \"ai\" { x = \"${[1]}\" }",
+        "resource \"a\" \"aj\" { x = module.none.x }",
+        "resource \"a\" \"ak\" { x = var.none }",
+        "resource \"a\" \"al\" { x = cidrhost(\"10.0.0.0/33\", 1) }",
+        "resource \"a\" \"am\" { x = templatefile(\"/etc/passwd\", {}) }",
+        "resource \"a\" \"an\" { x = file(\"..\") }",
         "output {}",
         "\u{feff}resource \"a\" \"bom\" {}",
         "{\"resource\": 5}",
@@ -177,6 +189,9 @@ fn garbage_inputs_never_panic() {
     std::fs::write(d.join("j.tf.json"), "{\"resource\": [1, {\"a\": []}]}").expect("write");
     let l = load_dir(&d, &Options::default(), &d);
     assert!(addresses(&l).contains(&"a.bom"));
+    // A huge count is not expanded.
+    assert!(addresses(&l).contains(&"a.af"));
+    assert!(l.unknowns.iter().any(|u| u.resource == "a.af"));
     assert!(!l.errors.is_empty());
     let _ = std::fs::remove_dir_all(&d);
 }
