@@ -1,6 +1,5 @@
 mod common;
 
-use std::path::Path;
 use std::sync::Arc;
 
 use common::{ct, fixtures, run};
@@ -532,8 +531,10 @@ fn unsupported_rules_are_skipped_with_reasons() {
     assert_eq!(reasons.len(), 9);
 
     // Skipped rules reach the report summary.
-    let mut cfg = Config::default();
-    cfg.sigma = rs;
+    let cfg = Config {
+        sigma: rs,
+        ..Config::default()
+    };
     let report = run(
         &[ct(
             "iam.amazonaws.com",
@@ -585,5 +586,4 @@ fn multi_document_files_load_each_rule() {
         rs.rules().iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
         vec!["r1", "r2"]
     );
-    let _ = Path::new("unused");
 }
