@@ -201,9 +201,9 @@ impl<'o> Evaluator<'o> {
     }
 
     pub fn note(&mut self, file: FileId, span: Span, msg: String) {
-        let line = self.line(file, span).unwrap_or(0);
-        if self.noted.insert((file, line, msg.clone())) {
-            let d = Diagnostic::new(self.file_name(file), Some(line), msg);
+        let line = self.line(file, span);
+        if self.noted.insert((file, line.unwrap_or(0), msg.clone())) {
+            let d = Diagnostic::new(self.file_name(file), line, msg);
             self.notes.push(d);
         }
     }

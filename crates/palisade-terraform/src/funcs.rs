@@ -1490,6 +1490,46 @@ pub fn convert_type(v: &Value, ty: &Expr) -> Value {
                         Value::list(items)
                     }
                 }
+                ("object", Value::Map(m)) => match inner.map(|t| &t.kind) {
+                    Some(ExprKind::Object(fields)) => {
+                        let mut out = m.as_ref().clone();
+                        for (k, t) in fields {
+                            let key = match k {
+                                crate::ast::ObjKey::Ident(s) => s.clone(),
+                                crate::ast::ObjKey::Expr(Expr {
+                                    kind: ExprKind::String(s),
+                                    ..
+                                }) => s.clone(),
+                                _ => continue,
+                            };
+                            let (ty, default) = match &t.kind {
+                                ExprKind::Call { name, args, .. } if name == "optional" => {
+                                    (args.first(), Some(args.get(1)))
+                                }
+                                _ => (Some(t), None),
+                            };
+                            match out.get(&key).cloned() {
+                                Some(v) if !(v == Value::Null && default.flatten().is_some()) => {
+                                    if let Some(ty) = ty {
+                                        out.insert(key, convert_type(&v, ty));
+                                    }
+                                }
+                                _ => {
+                                    if let Some(d) = default {
+                                        let v = d.and_then(literal_value).unwrap_or(Value::Null);
+                                        let v = match ty {
+                                            Some(ty) => convert_type(&v, ty),
+                                            None => v,
+                                        };
+                                        out.insert(key, v);
+                                    }
+                                }
+                            }
+                        }
+                        Value::map(out)
+                    }
+                    _ => x.clone(),
+                },
                 ("map", Value::Map(m)) => match inner {
                     Some(t) => Value::map(
                         m.iter()
@@ -1503,6 +1543,38 @@ pub fn convert_type(v: &Value, ty: &Expr) -> Value {
         }
         _ => v.clone(),
     }
+}
+
+/// The value of a literal expression (`optional()` defaults).
+fn literal_value(e: &Expr) -> Option<Value> {
+    Some(match &e.kind {
+        ExprKind::Null => Value::Null,
+        ExprKind::Bool(b) => Value::Bool(*b),
+        ExprKind::Number(n) => Value::Number(*n),
+        ExprKind::String(s) => Value::String(s.clone()),
+        ExprKind::Array(items) => Value::list(
+            items
+                .iter()
+                .map(literal_value)
+                .collect::<Option<Vec<_>>>()?,
+        ),
+        ExprKind::Object(items) => {
+            let mut m = Map::new();
+            for (k, v) in items {
+                let key = match k {
+                    crate::ast::ObjKey::Ident(s) => s.clone(),
+                    crate::ast::ObjKey::Expr(Expr {
+                        kind: ExprKind::String(s),
+                        ..
+                    }) => s.clone(),
+                    _ => return None,
+                };
+                m.insert(key, literal_value(v)?);
+            }
+            Value::map(m)
+        }
+        _ => return None,
+    })
 }
 
 /// True when a `--var` value for a variable of this type is an HCL

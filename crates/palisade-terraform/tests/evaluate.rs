@@ -52,6 +52,17 @@ fn variable_without_cli_values_stays_unknown() {
 }
 
 #[test]
+fn optional_object_attributes_get_their_defaults() {
+    let l = load("vars");
+    let r = res(&l, "aws_db_instance.opt");
+    assert_eq!(s(r, "name"), "db");
+    assert_eq!(n(r, "size"), 20.0);
+    assert_eq!(sh(r, "tags"), "{}");
+    assert_eq!(sh(r, "encrypt"), "null");
+    assert_eq!(n(r, "port"), 443.0);
+}
+
+#[test]
 fn locals_any_order_and_cycles() {
     let l = load("locals");
     let r = res(&l, "aws_s3_bucket.b");

@@ -246,3 +246,79 @@ fn sniffing() {
     assert!(!looks_like_terraform("resources are nice {"));
     assert!(!looks_like_terraform(""));
 }
+
+/// Mutates the fixture files (truncations, inserted punctuation, swapped
+/// bytes) and loads each mutant: nothing may panic.
+#[test]
+fn mutated_fixtures_never_panic() {
+    let mut sources = Vec::new();
+    for dir in [
+        "exprs",
+        "functions",
+        "refs",
+        "dynamic",
+        "count_foreach",
+        "json",
+        "locals",
+    ] {
+        for e in std::fs::read_dir(fixtures().join(dir))
+            .expect("fixture dir")
+            .flatten()
+        {
+            let p = e.path();
+            if p.is_file() {
+                if let Ok(t) = std::fs::read_to_string(&p) {
+                    let name = p
+                        .file_name()
+                        .and_then(|n| n.to_str())
+                        .unwrap_or("x.tf")
+                        .to_string();
+                    sources.push((name, t));
+                }
+            }
+        }
+    }
+    let d = temp_dir("mutants");
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut rnd = move |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % (n.max(1) as u64)) as usize
+    };
+    let junk = [
+        "{", "}", "[", "]", "(", ")", "\"", "${", "%{", "~}", "=", ".", ",", "*", ":", "?", "!",
+        "<<EOF\n", "\n", "...", "=>", "-", "#", "/*", "for ", " in ", "if ",
+    ];
+    for round in 0..150 {
+        let (name, text) = &sources[rnd(sources.len())];
+        let mut bytes = text.clone().into_bytes();
+        for _ in 0..(1 + rnd(4)) {
+            match rnd(3) {
+                0 => {
+                    let at = rnd(bytes.len());
+                    bytes.truncate(at);
+                }
+                1 => {
+                    let at = rnd(bytes.len() + 1);
+                    let j = junk[rnd(junk.len())].as_bytes();
+                    bytes.splice(at..at, j.iter().copied());
+                }
+                _ => {
+                    if bytes.len() > 2 {
+                        let a = rnd(bytes.len());
+                        let b = rnd(bytes.len());
+                        bytes.swap(a, b);
+                    }
+                }
+            }
+        }
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).expect("mkdir");
+        std::fs::write(d.join(name), &bytes).expect("write");
+        let l = load_dir(&d, &Options::default(), &d);
+        // Something was either loaded or reported.
+        let _ = (round, l.resources.len() + l.errors.len());
+    }
+    let _ = std::fs::remove_dir_all(&d);
+}
