@@ -1244,7 +1244,7 @@ impl<'o> Evaluator<'o> {
         let pairs = match iter_pairs(&coll) {
             Ok(Some(p)) => p,
             _ => {
-                // One block standing for an unknown number of blocks.
+                // An unknown number of blocks: one unknown element stands for them.
                 let u = unknown_of(&coll);
                 let reason = match &u {
                     Value::Unknown(r) => {
@@ -1253,9 +1253,14 @@ impl<'o> Evaluator<'o> {
                     _ => format!("`for_each` of dynamic block `{ty}` is not known"),
                 };
                 let loc = self.loc(ctx.file, b.span);
-                self.add_unknown(addr.to_string(), ty, Some(loc), reason.clone());
-                let u = Value::unknown(reason);
-                vec![(u.clone(), u)]
+                self.add_unknown(addr.to_string(), ty, Some(loc.clone()), reason.clone());
+                let g = groups
+                    .entry(ty.clone())
+                    .or_insert_with(|| (Vec::new(), Vec::new(), b.span));
+                g.0.push(Value::unknown(&reason));
+                g.1.push(RawNode::new(Raw::Unknown(reason), Some(loc)));
+                g.2.end = g.2.end.max(b.span.end);
+                return;
             }
         };
         let cloc = self.loc(ctx.file, content.span);

@@ -12,8 +12,9 @@
 //!   ONE instance with the bare address (`aws_subnet.private`), evaluated with
 //!   `count.index`/`each.*` unknown, and an [`Unknown`] entry (attribute
 //!   `count` or `for_each`) says so. Rules still see its shape.
-//! - A `dynamic` block whose `for_each` is unknown yields one block whose
-//!   iterator key and value are unknown, plus an [`Unknown`] entry.
+//! - A `dynamic` block whose `for_each` is unknown yields one `Raw::Unknown`
+//!   element in that block type's list (standing for an unknown number of
+//!   blocks), plus an [`Unknown`] entry.
 //! - In `.tf.json`, an object value is a nested block unless its name is a
 //!   known map attribute (`tags`, `labels`, ...), since the provider schema
 //!   that decides it in Terraform is not available.
