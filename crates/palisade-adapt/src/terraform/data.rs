@@ -8,7 +8,7 @@ use palisade_model::aws::{
     PublicAccessBlock, S3Bucket, S3Encryption, SecretRotation, SecretsManagerSecret,
 };
 use palisade_model::raw::RawResource;
-use palisade_model::{Ref, Val};
+use palisade_model::Val;
 
 /// Placeholder reason for the storage settings of an Aurora member
 /// instance until they are copied from its cluster.
@@ -429,14 +429,16 @@ pub(crate) fn merge_secret<'a>(cx: &mut Cx<'a>, aws: &mut Aws, r: &'a RawResourc
 ///   at least two member instances in the input);
 /// * KMS keys get the `alias/NAME` keys of the aliases that target them.
 pub(crate) fn finish(cx: &mut Cx<'_>, aws: &mut Aws) {
-    let members = |aws: &Aws, cluster: &Ref| {
-        aws.db_instances
-            .iter()
-            .filter(|d| {
-                d.meta.kind == "aws_rds_cluster_instance" && d.cluster.some() == Some(cluster)
-            })
-            .count()
-    };
+    // The cluster (index) of every Aurora member instance.
+    let cluster_of: Vec<Option<usize>> = aws
+        .db_instances
+        .iter()
+        .map(|d| {
+            (d.meta.kind == "aws_rds_cluster_instance")
+                .then(|| d.cluster.some().and_then(|l| find(&aws.db_clusters, l)))
+                .flatten()
+        })
+        .collect();
     for i in 0..aws.db_instances.len() {
         let Some(d) = aws.db_instances.get(i) else {
             continue;
@@ -446,12 +448,12 @@ pub(crate) fn finish(cx: &mut Cx<'_>, aws: &mut Aws) {
         }
         let link = d.cluster.some().cloned();
         let (address, loc) = (d.meta.address.clone(), d.meta.loc.clone());
-        let cluster = link
-            .as_ref()
-            .and_then(|l| find(&aws.db_clusters, l))
-            .and_then(|c| aws.db_clusters.get(c))
-            .cloned();
-        let count = link.as_ref().map_or(0, |l| members(aws, l));
+        let index = cluster_of.get(i).copied().flatten();
+        let cluster = index.and_then(|c| aws.db_clusters.get(c)).cloned();
+        let count = cluster_of
+            .iter()
+            .filter(|c| index.is_some() && **c == index)
+            .count();
         let Some(d) = aws.db_instances.get_mut(i) else {
             continue;
         };
