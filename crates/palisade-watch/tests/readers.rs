@@ -460,3 +460,25 @@ fn byte_order_mark_and_crlf_are_tolerated() {
     assert!(bad.is_empty());
     assert_eq!(recs[0].value["conn_trace_id"], "TID_1234abcd5678ef90");
 }
+
+#[test]
+fn firehose_concatenated_json_objects_without_newlines() {
+    let text = format!("{WAF_LINE}{WAF_LINE}\n{WAF_LINE}");
+    let (recs, bad) = split(read_str("firehose.log", &text));
+    assert!(bad.is_empty(), "{bad:?}");
+    assert_eq!(
+        recs.iter().map(|r| r.location.line).collect::<Vec<_>>(),
+        vec![1, 1, 2]
+    );
+}
+
+#[test]
+fn pretty_printed_single_event_is_one_record() {
+    let ev = serde_json::to_string_pretty(&ct("iam.amazonaws.com", "CreateUser", json!({})))
+        .expect("json");
+    let text = format!("{ev}\n{ev}\n");
+    let (recs, bad) = split(read_str("pretty.json", &text));
+    assert!(bad.is_empty(), "{bad:?}");
+    assert_eq!(recs.len(), 2);
+    assert_eq!(recs[1].location.line, ev.lines().count() as u64 + 1);
+}

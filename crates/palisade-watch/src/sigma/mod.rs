@@ -20,12 +20,12 @@ mod yaml;
 
 use std::collections::{BTreeSet, HashMap};
 use std::fs;
-use std::io;
 use std::path::Path;
 
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::error::Error;
 use crate::record::{LogKind, Record};
 use condition::Cond;
 use matcher::Search;
@@ -289,8 +289,13 @@ impl RuleSet {
     }
 
     /// Loads a rule file, or every `.yml`/`.yaml` file under a directory (recursively, in byte order).
-    pub fn load_path(&mut self, path: &Path) -> io::Result<()> {
-        for file in crate::read::collect_files(path)? {
+    /// Files that cannot be read or parsed become skipped entries; only an unreadable `path` fails.
+    pub fn load_path(&mut self, path: &Path) -> Result<(), Error> {
+        let files = crate::read::collect_files(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        for file in files {
             let is_yaml = file.extension().is_some_and(|e| e == "yml" || e == "yaml");
             if file != path && !is_yaml {
                 continue;
