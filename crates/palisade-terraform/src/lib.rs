@@ -19,6 +19,19 @@
 //!   known map attribute (`tags`, `labels`, ...), since the provider schema
 //!   that decides it in Terraform is not available.
 //! - Override files (`override.tf`, `*_override.tf`) are skipped with a note.
+//! - References: attributes written in the referenced resource's
+//!   configuration resolve to their value; any other attribute (`id`, `arn`,
+//!   a nested attribute not written) is a [`Raw::Ref`] to the instance
+//!   address. A reference cycle between resources reads as references.
+//! - Evaluation depth is capped ([`MAX_EVAL_DEPTH`], sized for a 2 MiB thread
+//!   stack in debug builds); deeper expressions or reference chains are
+//!   unknown, never a fallback value of `try`.
+//!
+//! Not supported (values are unknown, with a note where it matters):
+//! hash/time/uuid functions, `fileset`, `filebase64`, `yamldecode`,
+//! `csvdecode`, `templatestring`, provider-defined functions; type
+//! constraints beyond primitive conversions, sets and `optional()` object
+//! defaults; `moved`/`import`/`check` blocks; override files; remote modules.
 //!
 //! [`Raw::Unknown`]: palisade_model::raw::Raw::Unknown
 //! [`Raw::Ref`]: palisade_model::raw::Raw::Ref
