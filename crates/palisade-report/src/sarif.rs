@@ -9,7 +9,7 @@
 //!   rule a finding names that is missing from that table, so every result
 //!   has a valid `ruleIndex`;
 //! - `level`: critical and high → `error`, medium → `warning`, low and info →
-//!   `note`; the rule's `security-severity` is 9.0 / 7.0 / 5.0 / 3.0 / 0.0;
+//!   `note`; the rule's `security-severity` is 9.5 / 7.0 / 5.0 / 3.0 / 0.0 (GitHub: over 9.0 is critical);
 //! - paths are relative URIs against `%SRCROOT%`, with forward slashes and
 //!   percent-encoding; absolute paths become `file://` URIs;
 //! - `partialFingerprints["palisadeFingerprint/v1"]` is the finding's
@@ -194,7 +194,7 @@ pub(crate) fn level(s: Severity) -> &'static str {
 /// GitHub's `security-severity` score for a severity (CVSS bands).
 pub(crate) fn security_severity(s: Severity) -> &'static str {
     match s {
-        Severity::Critical => "9.0",
+        Severity::Critical => "9.5",
         Severity::High => "7.0",
         Severity::Medium => "5.0",
         Severity::Low => "3.0",

@@ -242,7 +242,7 @@ fn rules_table_has_one_descriptor_per_rule() {
     let ssh = &rules[0];
     assert_eq!(ssh["name"], "OpenSsh");
     assert_eq!(ssh["defaultConfiguration"]["level"], "error");
-    assert_eq!(ssh["properties"]["security-severity"], "9.0");
+    assert_eq!(ssh["properties"]["security-severity"], "9.5");
     assert_eq!(
         ssh["properties"]["tags"],
         serde_json::json!(["security", "NET-07", "NET-01"])
@@ -255,7 +255,7 @@ fn rules_table_has_one_descriptor_per_rule() {
         .iter()
         .filter_map(|r| r["properties"]["security-severity"].as_str())
         .collect();
-    assert_eq!(scores, ["9.0", "5.0", "7.0", "7.0"]);
+    assert_eq!(scores, ["9.5", "5.0", "7.0", "7.0"]);
 }
 
 #[test]
