@@ -43,7 +43,7 @@ macro_rules! rules {
 rules! {
     INFRA_CHANGE = "PAL-D001", "medium", ["MON-05"], "Infrastructure changed outside the CI/CD pipeline",
         "A successful non-read-only management event (readOnly false) by a principal that is not a configured pipeline role.";
-    ROOT_USE = "PAL-D002", "high", ["MON-06", "IAM-05"], "Root account used",
+    ROOT_USE = "PAL-D002", "high", ["MON-06"], "Root account used",
         "Any API call or sign-in by the account root user (not AWS service events).";
     CONSOLE_NO_MFA = "PAL-D003", "high", ["MON-06", "IAM-04"], "Console login without MFA",
         "A successful ConsoleLogin by an IAM user or root with additionalEventData.MFAUsed = No.";

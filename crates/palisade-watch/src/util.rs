@@ -33,7 +33,7 @@ pub fn parse_ip(s: &str) -> Option<IpAddr> {
 }
 
 /// Whether an address is routable on the internet (not private, loopback,
-/// link-local, shared/CGNAT, unique-local, documentation or unspecified).
+/// link-local, shared/CGNAT, unique-local or unspecified).
 pub fn is_public(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => {
@@ -50,8 +50,7 @@ pub fn is_public(ip: IpAddr) -> bool {
             !(v6.is_loopback()
                 || v6.is_unspecified()
                 || (s[0] & 0xFE00) == 0xFC00
-                || (s[0] & 0xFFC0) == 0xFE80
-                || (s[0] == 0x2001 && s[1] == 0x0db8))
+                || (s[0] & 0xFFC0) == 0xFE80)
         }
     }
 }

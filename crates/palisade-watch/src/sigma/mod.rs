@@ -8,7 +8,11 @@
 //! numbers and booleans (also matching their text); conditions with `and`, `or`,
 //! `not`, parentheses, `N of X*`, `all of X*`, `1 of them`, `all of them`. A string
 //! pattern tested against an object or array matches its JSON text (and arrays
-//! match element-wise too).
+//! match element-wise too). `|exists: true` needs a non-null value.
+//!
+//! CloudTrail rules are indexed by the exact `eventName` values their condition
+//! requires (else by `eventSource`), so a record is only tested against the
+//! rules that can match it.
 //!
 //! Rules using anything else (aggregations, `near`, correlation or filter rules,
 //! unknown modifiers, logsources palisade does not read) are kept in
