@@ -274,3 +274,74 @@ fn lambda_ecr_and_opensearch() {
     assert_eq!(es.enforce_https, Val::default_(false));
     assert_eq!(es.encrypt_at_rest, Val::default_(false));
 }
+
+#[test]
+fn references_into_nested_blocks_are_followed() {
+    let c = res(
+        "aws_eks_cluster",
+        "main",
+        vec![
+            ("name", s("main")),
+            (
+                "vpc_config",
+                block(vec![("subnet_ids", list(vec![r("aws_subnet.a", "id")]))]),
+            ),
+        ],
+    );
+    let ng = res(
+        "aws_eks_node_group",
+        "ng",
+        vec![
+            ("cluster_name", r("aws_eks_cluster.main", "name")),
+            // The same subnets as the cluster, read from its configuration.
+            (
+                "subnet_ids",
+                r("aws_eks_cluster.main", "vpc_config[0].subnet_ids"),
+            ),
+        ],
+    );
+    let rule = res(
+        "aws_vpc_security_group_ingress_rule",
+        "from_nodes",
+        vec![
+            // Created by EKS: not in the input, not a type error either.
+            (
+                "security_group_id",
+                r(
+                    "aws_eks_cluster.main",
+                    "vpc_config[0].cluster_security_group_id",
+                ),
+            ),
+            ("referenced_security_group_id", s("sg-nodes")),
+            ("ip_protocol", s("tcp")),
+            ("from_port", n(443.0)),
+            ("to_port", n(443.0)),
+        ],
+    );
+    let out = adapt_terraform(&[
+        c,
+        ng,
+        rule,
+        res("aws_subnet", "a", vec![("vpc_id", s("vpc-1"))]),
+    ]);
+    assert!(out.notes.is_empty(), "{:?}", out.notes);
+    let aws = &out.aws;
+    assert_eq!(
+        aws.eks_node_groups[0].subnets.get(),
+        Some(&vec![Ref::new("aws_subnet.a")])
+    );
+    assert!(aws
+        .resolve::<EksCluster>(
+            &aws.eks_node_groups[0]
+                .cluster
+                .clone()
+                .map(|c| c.unwrap_or_else(|| Ref::new("")))
+        )
+        .ok()
+        .flatten()
+        .is_some());
+    assert_eq!(
+        aws.sg_rules[0].group.get(),
+        Some(&Ref::new("aws_eks_cluster.main"))
+    );
+}

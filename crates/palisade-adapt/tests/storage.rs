@@ -406,6 +406,11 @@ fn kms_keys_and_aliases() {
         .get::<KmsKey>(d.kms_key.some().expect("key"))
         .expect("alias resolves to the key");
     assert_eq!(via_alias.meta.address, "aws_kms_key.k");
+    // A reference to the alias names the key too.
+    assert!(aws.get::<KmsKey>(&Ref::new("aws_kms_alias.a")).is_some());
+    assert!(aws
+        .get::<palisade_model::aws::KmsAlias>(&Ref::new("alias/db"))
+        .is_some());
 }
 
 #[test]

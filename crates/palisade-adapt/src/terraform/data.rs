@@ -490,17 +490,23 @@ pub(crate) fn finish(cx: &mut Cx<'_>, aws: &mut Aws) {
                 d.log_exports = uval(&reason, Some(&loc));
                 d.managed_master_password = uval(&reason, Some(&loc));
                 d.multi_az = uval(&reason, Some(&loc));
-                cx.record_unknown(&address, "cluster_identifier", Some(loc.clone()), reason);
+                if !d.cluster.is_unknown() {
+                    // (An unknown link was reported when it was read.)
+                    cx.record_unknown(&address, "cluster_identifier", Some(loc.clone()), reason);
+                }
             }
         }
     }
     let mut alias_keys: Vec<(usize, String)> = Vec::new();
     for a in &aws.kms_aliases {
-        let (Some(name), Some(target)) = (a.name.some(), a.target.get()) else {
+        let Some(target) = a.target.get() else {
             continue;
         };
+        let name = a.name.some().cloned().unwrap_or_default();
         if let Some(k) = find(&aws.kms_keys, target) {
-            alias_keys.push((k, name.clone()));
+            alias_keys.push((k, name));
+            // `kms_key_id = aws_kms_alias.x.arn` names the key through its alias.
+            alias_keys.push((k, a.meta.address.clone()));
         }
     }
     for (k, name) in alias_keys {

@@ -14,7 +14,13 @@ pub(crate) fn adapt<'a>(cx: &mut Cx<'a>, aws: &mut Aws, r: &'a RawResource) -> b
     let o = Obj::root(r);
     match r.kind.as_str() {
         "aws_vpc" => {
-            let cidr = cx.str_opt(&o, "cidr_block");
+            let cidr = match cx.str_opt(&o, "cidr_block") {
+                Val::Default { .. } if o.has("ipv4_ipam_pool_id") => {
+                    let reason = "the CIDR is allocated from an IPAM pool at apply".to_owned();
+                    cx.unknown(&o, "cidr_block", r.loc.clone(), reason)
+                }
+                v => v,
+            };
             aws.vpcs.push(Vpc {
                 meta: meta(r),
                 cidr,

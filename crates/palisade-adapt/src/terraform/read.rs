@@ -593,9 +593,17 @@ impl<'a> Cx<'a> {
         attr: &str,
     ) -> Option<(&'a RawResource, &'a RawNode)> {
         let res = *self.by_addr.get(address)?;
-        let first = attr_head(attr);
-        let n = res.body.get(first)?;
-        (!n.is_null()).then_some((res, n))
+        let mut n = &res.body;
+        for step in attr_path(attr)? {
+            n = match (step, &n.value) {
+                (Step::Key(k), Raw::Map(m)) => m.get(k)?,
+                // A single nested block read without its index.
+                (Step::Key(k), Raw::List(l)) if l.len() == 1 => l.first()?.get(k)?,
+                (Step::Index(i), Raw::List(l)) => l.get(i)?,
+                _ => return None,
+            };
+        }
+        (!n.is_null() && !std::ptr::eq(n, &res.body)).then_some((res, n))
     }
 
     /// The link a reference stands for.
@@ -632,7 +640,11 @@ impl<'a> Cx<'a> {
                 self.depth += 1;
                 let r = self.link_node(node);
                 self.depth -= 1;
-                return r;
+                // A followed value of another shape (a block) is no link of
+                // its own: the link names the referenced resource.
+                if !matches!(r, Err(LinkErr::Type(_))) {
+                    return r;
+                }
             }
         }
         Ok(Ref::new(address))
@@ -697,6 +709,34 @@ const IDENTITY_ATTRS: &[&str] = &[
 pub(crate) fn attr_head(attr: &str) -> &str {
     let end = attr.find(['.', '[']).unwrap_or(attr.len());
     attr.get(..end).unwrap_or(attr)
+}
+
+/// One step of an attribute path.
+enum Step<'s> {
+    Key(&'s str),
+    Index(usize),
+}
+
+/// `vpc_config[0].cluster_security_group_id` → key, index, key; `None` for
+/// paths with other indexes (`["k"]`, `[*]`).
+fn attr_path(attr: &str) -> Option<Vec<Step<'_>>> {
+    let mut out = Vec::new();
+    for part in attr.split('.') {
+        let (name, rest) = match part.find('[') {
+            Some(i) => (part.get(..i).unwrap_or(""), part.get(i..).unwrap_or("")),
+            None => (part, ""),
+        };
+        if !name.is_empty() {
+            out.push(Step::Key(name));
+        }
+        for idx in rest.split('[').filter(|x| !x.is_empty()) {
+            match idx.trim_end_matches(']').parse() {
+                Ok(i) => out.push(Step::Index(i)),
+                Err(_) => return None,
+            }
+        }
+    }
+    Some(out)
 }
 
 /// The resource type named by a reference's address.
