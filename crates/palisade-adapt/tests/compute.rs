@@ -345,3 +345,36 @@ fn references_into_nested_blocks_are_followed() {
         Some(&Ref::new("aws_eks_cluster.main"))
     );
 }
+
+#[test]
+fn instances_launched_from_templates_inherit_metadata_options() {
+    let lt = res(
+        "aws_launch_template",
+        "lt",
+        vec![
+            ("name", s("hardened")),
+            (
+                "metadata_options",
+                block(vec![("http_tokens", s("required"))]),
+            ),
+        ],
+    );
+    let from_lt = res(
+        "aws_instance",
+        "a",
+        vec![("launch_template", block(vec![("name", s("hardened"))]))],
+    );
+    let elsewhere = res(
+        "aws_instance",
+        "b",
+        vec![("launch_template", block(vec![("id", s("lt-0123"))]))],
+    );
+    let out = adapt_terraform(&[lt, from_lt, elsewhere]);
+    let aws = &out.aws;
+    assert_eq!(
+        aws.instances[0].http_tokens.get().map(String::as_str),
+        Some("required")
+    );
+    assert!(aws.instances[0].root_encrypted.is_unknown());
+    assert!(aws.instances[1].http_tokens.is_unknown());
+}

@@ -7,7 +7,7 @@ use palisade_model::aws::{
     Aws, BlockDevice, EbsEncryptionByDefault, EbsVolume, EcrRepository, EksCluster, EksNodeGroup,
     EksPodIdentityAssociation, Instance, LambdaFunction, LaunchTemplate, OpenSearchDomain,
 };
-use palisade_model::raw::RawResource;
+use palisade_model::raw::{Mode, RawResource};
 use palisade_model::Val;
 
 pub(crate) fn adapt<'a>(cx: &mut Cx<'a>, aws: &mut Aws, r: &'a RawResource) -> bool {
@@ -119,13 +119,37 @@ pub(crate) fn adapt<'a>(cx: &mut Cx<'a>, aws: &mut Aws, r: &'a RawResource) -> b
                     super::network::append_link(&mut security_groups, Val::default_(g));
                 }
             }
+            // An instance launched from a template takes what it does not
+            // set itself from the template.
+            let lt = o.block("launch_template");
+            let http_tokens = if lt.present() && !md.present() {
+                match launch_template_of(cx, &lt) {
+                    Some(t) => {
+                        let tmd = Obj::root(t).block("metadata_options");
+                        cx.str_or(&tmd, "http_tokens", "optional")
+                    }
+                    None => {
+                        let reason =
+                            "set by a launch template that is not in the scanned input".to_owned();
+                        cx.unknown(&o, "metadata_options", lt.loc.clone(), reason)
+                    }
+                }
+            } else {
+                cx.str_or(&md, "http_tokens", "optional")
+            };
+            let root_encrypted = if lt.present() && !root.present() {
+                let reason = "the root volume may be configured by the launch template".to_owned();
+                cx.unknown(&o, "root_block_device", lt.loc.clone(), reason)
+            } else {
+                cx.bool(&root, "encrypted", false)
+            };
             let i = Instance {
                 meta: meta(r),
                 subnet: cx.link_opt(&o, "subnet_id"),
                 associate_public_ip: cx.bool_opt(&o, "associate_public_ip_address"),
                 security_groups,
-                http_tokens: cx.str_or(&md, "http_tokens", "optional"),
-                root_encrypted: cx.bool(&root, "encrypted", false),
+                http_tokens,
+                root_encrypted,
                 block_devices,
                 image_id: cx.str_opt(&o, "ami"),
                 iam_instance_profile: cx.link_opt(&o, "iam_instance_profile"),
@@ -223,4 +247,24 @@ fn unknown_device(
         encrypted: cx.unknown(o, key, loc.clone(), reason.clone()),
         kms_key: Val::unknown(reason, Some(loc)),
     }
+}
+
+/// The `aws_launch_template` of the input a `launch_template { id | name }`
+/// block names.
+fn launch_template_of<'a>(cx: &mut Cx<'a>, lt: &Obj<'_>) -> Option<&'a RawResource> {
+    let link = if lt.has("id") {
+        cx.link_opt(lt, "id")
+    } else {
+        cx.link_opt(lt, "name")
+    };
+    let key = link.some()?.key().to_owned();
+    let is_lt = |r: &&RawResource| r.kind == "aws_launch_template" && r.mode == Mode::Managed;
+    if let Some(r) = cx.by_addr.get(key.as_str()).copied().filter(is_lt) {
+        return Some(r);
+    }
+    cx.by_addr
+        .values()
+        .copied()
+        .filter(is_lt)
+        .find(|r| r.body.get("name").and_then(|n| n.as_str()) == Some(key.as_str()))
 }
