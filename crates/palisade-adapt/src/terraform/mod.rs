@@ -22,8 +22,48 @@
 //! * of the data sources, only `aws_iam_policy_document` is read: it is
 //!   rendered to policy JSON where a resource refers to its `json`.
 //!
-//! See [`read`] for how attribute values become [`Val`]s and links, and the
-//! crate docs for unknown values inside policies.
+//! # Values and links
+//!
+//! * an attribute that is absent or `null` takes the provider's documented
+//!   default (`Val::Default`); optional attributes without a default are
+//!   `Val::Default(None)` or an empty list. For strings and links an empty
+//!   string counts as absent (plan JSON writes `""` for unset strings);
+//! * a written value is `Val::Known` with the location of its node (or of
+//!   the nearest enclosing node that has one);
+//! * `Raw::Unknown(reason)` is `Val::Unknown` with that reason; a `Raw::Ref`
+//!   used as a value is `Val::Unknown` with "known only after apply:
+//!   `aws_x.y.id`". Both are also listed in [`Adapted::unknowns`]. An unknown
+//!   nested block makes every field read from it unknown; an unknown
+//!   `dynamic` block of rules/routes/entries adds one entry (address
+//!   `owner.block[*]`) whose fields are all unknown;
+//! * a value of the wrong type is unknown too, with a note;
+//! * a link (`Val<Ref>`) from a `Raw::Ref` names the referenced resource's
+//!   address; a reference to an attribute that the referenced resource
+//!   writes in the input (`aws_subnet.a.vpc_id`,
+//!   `aws_eks_cluster.x.vpc_config[0].subnet_ids`) follows that value; a
+//!   literal string (an ID, ARN or name) is a link by that literal;
+//! * a few string fields of the model hold identifiers that are usually
+//!   references (`Listener::certificate`, `permissions_boundary`): a
+//!   reference there is kept as the referenced address, so the value is
+//!   known to be set.
+//!
+//! See the crate docs for unknown values inside policies.
+//!
+//! # Defaults worth knowing
+//!
+//! `aws_db_instance.backup_retention_period` defaults to 0 as the provider
+//! documents (the RDS API would apply 1 day); `aws_rds_cluster` to 1. The
+//! `storage_encrypted` of a cluster defaults to true for `serverless`
+//! engine mode. Aurora member instances (`aws_rds_cluster_instance`) take
+//! their storage, security group, backup, IAM-auth and log settings from
+//! their cluster, and `multi_az` is true when the cluster has at least two
+//! members in the input; without the cluster in the input these are
+//! unknown. An ALB listener without `protocol` is `HTTP`; an HTTPS/TLS
+//! listener without `ssl_policy` is unknown (AWS picks its current default).
+//! OpenSearch without `domain_endpoint_options` does not enforce HTTPS (the
+//! provider's `true` default applies inside the block). An instance launched
+//! from a launch template without its own `metadata_options` takes the
+//! template's `http_tokens`, and its root volume encryption is unknown.
 //!
 //! # Keys
 //!
