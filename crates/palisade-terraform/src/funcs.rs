@@ -356,6 +356,15 @@ impl Evaluator<'_> {
                     .map_err(|_| "decoded base64 data is not UTF-8".to_string())
             }
             "jsonencode" => {
+                // A document with unknown parts (typically a policy naming
+                // another resource's ARN) is unknown as a string, as in
+                // Terraform; but its structure is what analyses need, so it
+                // is passed on as the object itself. Adapters read policy
+                // attributes from strings or object trees alike; any string
+                // operation on it stays unknown.
+                if a(0).deep_unknown().is_some() && matches!(a(0), Value::Map(_) | Value::List(_)) {
+                    return Ok(a(0));
+                }
                 deep_known!(a(0));
                 let j = to_json(&a(0)).ok_or("value cannot be encoded as JSON")?;
                 Ok(Value::String(j.to_string()))
