@@ -1,0 +1,120 @@
+//! Every rule has a passing and a failing fixture beside it
+//! (`crates/palisade-rules/fixtures/<ID>/{pass,fail}/`). A failing fixture
+//! marks each line where a finding is expected with `# expect: <ID>`; the
+//! rule must report exactly those lines, and nothing on the passing fixture.
+
+use palisade_scan::{scan, ScanOptions};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+fn fixtures_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../palisade-rules/fixtures")
+}
+
+/// `(display file, line)` pairs marked `expect: ID` under `dir`.
+fn expected_lines(dir: &Path, id: &str, base: &Path) -> BTreeSet<(String, u32)> {
+    let mut out = BTreeSet::new();
+    let marker = format!("expect: {id}");
+    for entry in walk(dir) {
+        let Ok(text) = std::fs::read_to_string(&entry) else {
+            continue;
+        };
+        for (i, line) in text.lines().enumerate() {
+            if line.contains(&marker) {
+                out.insert((palisade_scan::display_path(base, &entry), i as u32 + 1));
+            }
+        }
+    }
+    out
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn run(rule: &'static palisade_rules::Rule, dir: &Path) -> palisade_model::finding::ScanReport {
+    let opts = ScanOptions {
+        paths: vec![dir.to_path_buf()],
+        rules: vec![rule],
+        display_base: fixtures_root(),
+        ..Default::default()
+    };
+    scan(&opts).report
+}
+
+#[test]
+fn every_rule_passes_and_fails_its_fixtures() {
+    let root = fixtures_root();
+    let mut problems = Vec::new();
+    for rule in palisade_rules::all() {
+        let dir = root.join(rule.id);
+        let (pass, fail) = (dir.join("pass"), dir.join("fail"));
+        if !pass.is_dir() || !fail.is_dir() {
+            problems.push(format!(
+                "{}: missing fixtures/{}/pass or fail",
+                rule.id, rule.id
+            ));
+            continue;
+        }
+        let ok = run(rule, &pass);
+        if !ok.errors.is_empty() {
+            problems.push(format!(
+                "{}: pass fixture has load errors: {:?}",
+                rule.id, ok.errors
+            ));
+        }
+        for f in ok.findings.iter().filter(|f| f.rule == rule.id) {
+            problems.push(format!(
+                "{}: unexpected finding on pass fixture at {}:{}: {}",
+                rule.id, f.location.file, f.location.line, f.message
+            ));
+        }
+        let bad = run(rule, &fail);
+        if !bad.errors.is_empty() {
+            problems.push(format!(
+                "{}: fail fixture has load errors: {:?}",
+                rule.id, bad.errors
+            ));
+        }
+        let got: BTreeSet<(String, u32)> = bad
+            .findings
+            .iter()
+            .filter(|f| f.rule == rule.id)
+            .map(|f| (f.location.file.to_string(), f.location.line))
+            .collect();
+        let want = expected_lines(&fail, rule.id, &root);
+        if want.is_empty() {
+            problems.push(format!(
+                "{}: fail fixture marks no `expect: {}` line",
+                rule.id, rule.id
+            ));
+        }
+        if got != want {
+            problems.push(format!(
+                "{}: findings at {:?}, expected at {:?} (messages: {:?})",
+                rule.id,
+                got,
+                want,
+                bad.findings.iter().map(|f| &f.message).collect::<Vec<_>>()
+            ));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problem(s):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
