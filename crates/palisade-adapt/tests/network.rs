@@ -119,7 +119,12 @@ fn inline_and_standalone_security_group_rules_are_equal() {
     assert_eq!(a.port_range(), Some((22, 22)));
     assert!(a.ingress);
     // The inline rule has its own address and the block's location.
-    assert_eq!(a.meta.address, "aws_security_group.inline.ingress[0]");
+    assert_eq!(a.meta.address, "aws_security_group.inline");
+    assert!(a
+        .meta
+        .keys
+        .iter()
+        .any(|k| k == "aws_security_group.inline.ingress[0]"));
     let sg = aws
         .get::<SecurityGroup>(&Ref::new("aws_security_group.inline"))
         .expect("sg");
@@ -173,7 +178,12 @@ fn unknown_dynamic_rules_stay_unknown() {
     );
     let out = adapt_terraform(&[sg]);
     let rule = &out.aws.sg_rules[0];
-    assert_eq!(rule.meta.address, "aws_security_group.dyn.ingress[*]");
+    assert_eq!(rule.meta.address, "aws_security_group.dyn");
+    assert!(rule
+        .meta
+        .keys
+        .iter()
+        .any(|k| k == "aws_security_group.dyn.ingress[*]"));
     assert!(rule.protocol.is_unknown());
     assert!(rule.cidrs_v4.is_unknown());
     assert_eq!(rule.port_range(), None);

@@ -69,6 +69,15 @@ macro_rules! aws_model {
                 out
             }
 
+            /// Every resource's meta, mutable (for adapters that fix up
+            /// addresses once all resources are known).
+            pub fn metas_mut(&mut self) -> Vec<&mut Meta> {
+                let mut out = Vec::with_capacity(self.len());
+                $( out.extend(self.$field.iter_mut().map(|r| &mut r.meta)); )*
+                self.index.clear();
+                out
+            }
+
             /// Builds the lookup index. Call once all loaders have filled the model.
             pub fn finish(&mut self) {
                 let mut index: HashMap<String, Vec<(AwsKind, usize)>> = HashMap::new();

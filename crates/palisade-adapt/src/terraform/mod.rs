@@ -151,6 +151,7 @@ pub fn adapt_terraform(resources: &[RawResource]) -> Adapted {
         }
     }
     data::finish(&mut cx, &mut aws);
+    report_under_owner(resources, &mut aws);
     cx.add_synthesized(&mut aws);
     aws.finish();
     Adapted {
@@ -335,6 +336,33 @@ impl<'a> Cx<'a> {
                     is_default: true,
                 }),
             }
+        }
+    }
+}
+
+/// Parts written inside another resource (an inline `ingress` block, a
+/// `route` block) are entries of their own in the model, but users know them
+/// by the Terraform address of the block that declares them: findings and
+/// unknowns name `aws_security_group.web`, not `aws_security_group.web.ingress[0]`.
+/// The part's own path stays available as a key.
+fn report_under_owner(resources: &[RawResource], aws: &mut Aws) {
+    let declared: std::collections::HashSet<&str> =
+        resources.iter().map(|r| r.address.as_str()).collect();
+    for meta in aws.metas_mut() {
+        if declared.contains(meta.address.as_str()) {
+            continue;
+        }
+        let owner = meta
+            .address
+            .char_indices()
+            .filter(|&(_, c)| c == '.')
+            .map(|(i, _)| &meta.address[..i])
+            .filter(|prefix| declared.contains(prefix))
+            .last()
+            .map(str::to_owned);
+        if let Some(owner) = owner {
+            let part = std::mem::replace(&mut meta.address, owner);
+            meta.keys.push(part);
         }
     }
 }
