@@ -101,7 +101,7 @@ fn json_report_has_the_documented_shape() {
     assert_eq!(f["severity"], "critical");
     assert_eq!(f["resource"], "aws_security_group.bastion");
     assert_eq!(f["location"]["file"], "net/main.tf");
-    assert_eq!(f["location"]["line"], 7);
+    assert_eq!(f["location"]["line"], 8);
     assert!(f["practices"]
         .as_array()
         .is_some_and(|p| p.iter().any(|x| x == "NET-07")));

@@ -140,6 +140,11 @@ pub struct ScanReport {
     /// Rules that ran (for SARIF's rule table and JUnit).
     #[serde(skip)]
     pub rules: Vec<RuleInfo>,
+    /// Where secret literals were found in the inputs. Reporters that show
+    /// source lines redact these, whatever finding the snippet belongs to
+    /// (even when the secrets rule itself was not selected).
+    #[serde(skip)]
+    pub secret_locations: Vec<Location>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -173,6 +178,8 @@ impl ScanReport {
         self.notes.sort();
         self.notes.dedup();
         self.rules.sort_by(|a, b| a.id.cmp(&b.id));
+        self.secret_locations.sort();
+        self.secret_locations.dedup();
         self.summary.findings = self.findings.len();
         self.summary.errors = self.errors.len();
         self.summary.unknowns = self.unknowns.len();

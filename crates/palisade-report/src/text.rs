@@ -125,13 +125,21 @@ struct Sources {
 }
 
 impl Sources {
-    fn new(root: Option<&Path>, findings: &[Finding]) -> Self {
+    fn new(
+        root: Option<&Path>,
+        findings: &[Finding],
+        secrets: &[palisade_model::Location],
+    ) -> Self {
         let mut secret_lines: BTreeMap<String, Vec<(u32, u32)>> = BTreeMap::new();
-        for f in findings.iter().filter(|f| is_secret(f)) {
+        let secret_findings = findings
+            .iter()
+            .filter(|f| is_secret(f))
+            .map(|f| &f.location);
+        for loc in secret_findings.chain(secrets) {
             secret_lines
-                .entry(f.location.file.to_string())
+                .entry(loc.file.to_string())
                 .or_default()
-                .push((f.location.line, f.location.end_line.max(f.location.line)));
+                .push((loc.line, loc.end_line.max(loc.line)));
         }
         Sources {
             root: root.map(Path::to_path_buf),
@@ -189,7 +197,11 @@ fn clip(line: String) -> String {
 
 pub(crate) fn render(report: &ScanReport, opts: &TextOptions) -> String {
     let p = Painter { color: opts.color };
-    let mut sources = Sources::new(opts.source_root.as_deref(), &report.findings);
+    let mut sources = Sources::new(
+        opts.source_root.as_deref(),
+        &report.findings,
+        &report.secret_locations,
+    );
     let mut out = String::new();
 
     // The report arrives sorted; grouping again (stably) keeps the promise

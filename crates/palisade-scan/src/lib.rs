@@ -220,6 +220,7 @@ pub fn scan(opts: &ScanOptions) -> ScanOutcome {
         });
     }
     report.rules = opts.rules.iter().map(|r| r.info()).collect();
+    report.secret_locations = model.secrets.iter().map(|s| s.loc.clone()).collect();
     report.normalise();
     ScanOutcome { model, report }
 }
