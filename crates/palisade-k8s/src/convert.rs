@@ -8,6 +8,9 @@ use palisade_model::{Diagnostic, Location, Meta, Secret, SecretLiteral, Val};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+const OMITTED: &str = "<omitted: copy of the object>";
+
 /// Lists inside lists are unwrapped this deep at most.
 const MAX_LIST_NESTING: usize = 2;
 
@@ -712,15 +715,43 @@ impl Ctx {
                 name
             ));
         }
+        let mut annotations = self.strmap(get("annotations"));
+        self.redact_annotations(&meta.address, &mut annotations);
         let object = ObjectMeta {
             api_version: api_version.to_string(),
             name,
             namespace,
             labels: self.strmap(get("labels")),
-            annotations: self.strmap(get("annotations")),
+            annotations,
             owner_references,
         };
         (meta, object)
+    }
+
+    /// `kubectl.kubernetes.io/last-applied-configuration` repeats the whole
+    /// object (Secret data included): its value is dropped. Other
+    /// annotations whose value looks like a credential are recorded and
+    /// replaced by a marker, so the model never prints them.
+    fn redact_annotations(&mut self, address: &str, annotations: &mut StrMap) {
+        for (key, val) in annotations.0.iter_mut() {
+            let Val::Known { value, loc } = val else {
+                continue;
+            };
+            if key == LAST_APPLIED {
+                *value = OMITTED.to_string();
+                continue;
+            }
+            if let Some(why) = classify(key, value) {
+                self.secrets.push(SecretLiteral {
+                    resource: address.to_string(),
+                    attribute: format!("metadata.annotations.{key}"),
+                    loc: loc.clone(),
+                    why: format!("annotation: {why}"),
+                    value: Secret::new(std::mem::take(value)),
+                });
+                *value = palisade_model::val::REDACTED.to_string();
+            }
+        }
     }
 
     // -------------------------------------------------------- workloads
