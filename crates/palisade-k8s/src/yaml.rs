@@ -105,21 +105,28 @@ impl Node {
         }
     }
 
-    /// Map entries whose key is a scalar, with the last of duplicated keys only.
+    /// Map entries whose key is a scalar, in source order, keeping only the
+    /// last of duplicated keys.
     pub fn entries(&self) -> Vec<(&str, &Node)> {
         let Some(m) = self.as_map() else {
             return Vec::new();
         };
-        let mut out: Vec<(&str, &Node)> = Vec::with_capacity(m.len());
-        for (k, v) in m {
-            if let Some(k) = k.as_scalar() {
-                if let Some(pos) = out.iter().position(|(x, _)| *x == k.text) {
-                    out.remove(pos);
-                }
-                out.push((k.text.as_str(), v));
-            }
+        let all: Vec<(&str, &Node)> = m
+            .iter()
+            .filter_map(|(k, v)| k.as_scalar().map(|k| (k.text.as_str(), v)))
+            .collect();
+        let mut last: HashMap<&str, usize> = HashMap::with_capacity(all.len());
+        for (i, (k, _)) in all.iter().enumerate() {
+            last.insert(k, i);
         }
-        out
+        if last.len() == all.len() {
+            return all;
+        }
+        all.into_iter()
+            .enumerate()
+            .filter(|(i, (k, _))| last.get(k) == Some(i))
+            .map(|(_, e)| e)
+            .collect()
     }
 
     pub fn is_null(&self) -> bool {

@@ -217,3 +217,16 @@ fn network_policy_type_defaulting() {
     assert!(!p.selects(&labels(&[("app", "db")])));
     assert_eq!(load.k8s.network_policies_in("shop-prod").count(), 4);
 }
+
+#[test]
+fn empty_policy_types_default_like_missing() {
+    let text = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: p\nspec:\n  podSelector: {}\n  policyTypes: []\n  egress:\n    - {}\n";
+    let load = palisade_k8s::load_file(text, "p.yaml");
+    no_errors(&load);
+    let p = &load.k8s.network_policies[0];
+    assert_eq!(p.policy_types.as_ref().map(Vec::len), Some(0));
+    assert_eq!(p.effective_policy_types(), (true, true));
+    assert!(p.denies_all_ingress());
+    assert!(!p.denies_all_egress());
+    assert_eq!(p.meta.address, "NetworkPolicy/default/p");
+}

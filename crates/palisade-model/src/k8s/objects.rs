@@ -693,15 +693,15 @@ pub struct NetworkPolicy {
 
 impl NetworkPolicy {
     /// (applies to ingress, applies to egress), with the API server's
-    /// defaulting: when `policyTypes` is not written, Ingress always, and
+    /// defaulting: when `policyTypes` is not written (or empty), Ingress always, and
     /// Egress only if `egress` has at least one rule (`egress: []` does not count).
     pub fn effective_policy_types(&self) -> (bool, bool) {
         match &self.policy_types {
-            Some(types) => (
+            Some(types) if !types.is_empty() => (
                 types.iter().any(|t| t == "Ingress"),
                 types.iter().any(|t| t == "Egress"),
             ),
-            None => (true, self.egress.as_ref().is_some_and(|e| !e.is_empty())),
+            _ => (true, self.egress.as_ref().is_some_and(|e| !e.is_empty())),
         }
     }
     /// The pod selector, `{}` when not written.
