@@ -1,0 +1,93 @@
+//! S3 accepts plain HTTP unless the bucket policy refuses it. The seeds
+//! require every bucket to deny requests that do not use TLS, with a Deny
+//! statement on `aws:SecureTransport` = `false`, so that no client, SDK
+//! misconfiguration or proxy can move objects in cleartext.
+
+use crate::prelude::*;
+use serde_json::Value as Json;
+
+pub static RULE: Rule = Rule {
+    id: "PAL041",
+    name: "s3-bucket-allows-insecure-transport",
+    title: "S3 bucket policy does not deny requests without TLS",
+    severity: Severity::Medium,
+    practices: &["TLS-05"],
+    benchmarks: &["CIS AWS 2.1.1", "AWS FSBP S3.5"],
+    description: "The bucket has no policy, or its policy has no statement denying every \
+principal when `aws:SecureTransport` is `false`. Requests over plain HTTP are then accepted and \
+object data and request signatures travel unencrypted. The seeds require buckets to deny \
+non-TLS requests.",
+    remediation: "Add a bucket policy statement `Effect = Deny`, `Principal = \"*\"`, \
+`Action = \"s3:*\"`, `Resource = [bucket ARN, \"bucket ARN/*\"]`, `Condition = { Bool = { \
+\"aws:SecureTransport\" = \"false\" } }`.",
+    references: &[
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html",
+        "https://docs.aws.amazon.com/securityhub/latest/userguide/s3-controls.html",
+    ],
+    check,
+};
+
+/// `{"Bool": {"aws:SecureTransport": "false"}}` (or `BoolIfExists`, a list
+/// or a JSON `false`).
+fn insecure_condition(stmt: &Json) -> bool {
+    let Some(Json::Object(ops)) = stmt.get("Condition") else {
+        return false;
+    };
+    ops.iter()
+        .filter(|(op, _)| matches!(op.as_str(), "Bool" | "BoolIfExists"))
+        .filter_map(|(_, keys)| keys.as_object())
+        .flat_map(|keys| keys.iter())
+        .filter(|(k, _)| k.eq_ignore_ascii_case("aws:SecureTransport"))
+        .any(|(_, v)| match v {
+            Json::Bool(b) => !b,
+            Json::Array(a) => a.iter().any(|x| {
+                x == &Json::Bool(false)
+                    || x.as_str().is_some_and(|s| s.eq_ignore_ascii_case("false"))
+            }),
+            Json::String(s) => s.eq_ignore_ascii_case("false"),
+            _ => false,
+        })
+}
+
+fn denies_insecure_transport(stmt: &Json) -> bool {
+    stmt.get("Effect").and_then(Json::as_str) == Some("Deny")
+        && principal_is_anyone(stmt)
+        && actions_cover(stmt, "s3:GetObject")
+        && actions_cover(stmt, "s3:PutObject")
+        && insecure_condition(stmt)
+}
+
+fn check(m: &Model, cx: &mut Ctx) {
+    for b in &m.aws.s3_buckets {
+        let Some(policy) = cx.known(&b.meta, "policy", &b.policy) else {
+            continue;
+        };
+        let Some(doc) = policy else {
+            cx.report(
+                &b.meta,
+                None,
+                "bucket has no policy, so nothing denies requests without TLS (`aws:SecureTransport` = false)",
+            );
+            continue;
+        };
+        let stmts = statements(doc);
+        if stmts.iter().any(|s| denies_insecure_transport(s)) {
+            continue;
+        }
+        // A statement that is not known to be an Allow may be the missing Deny.
+        if stmts.iter().any(|s| has_unknown(s) && !is_allow(s)) {
+            cx.unknown(
+                &b.meta,
+                "policy",
+                b.policy.loc(),
+                "a bucket policy statement is not fully known; it may deny insecure transport",
+            );
+            continue;
+        }
+        cx.report(
+            &b.meta,
+            b.policy.loc(),
+            "bucket policy has no statement denying requests without TLS (`aws:SecureTransport` = false)",
+        );
+    }
+}
