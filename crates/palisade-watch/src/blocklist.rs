@@ -94,8 +94,35 @@ fn is_mon07(a: &Alert) -> bool {
     a.practices.iter().any(|p| p == "MON-07")
 }
 
+/// The offending client addresses of MON-07 alerts, with the events each caused.
+pub fn offenders(alerts: &[Alert]) -> BTreeMap<IpAddr, u64> {
+    let mut weight: BTreeMap<IpAddr, u64> = BTreeMap::new();
+    for a in alerts.iter().filter(|a| is_mon07(a)) {
+        let ip = a
+            .evidence
+            .get("client_ip")
+            .and_then(Value::as_str)
+            .or(a.source_ip.as_deref())
+            .and_then(util::parse_ip);
+        if let Some(ip) = ip {
+            let n = a.evidence.get("count").and_then(Value::as_u64).unwrap_or(1);
+            *weight.entry(ip).or_default() += n;
+        }
+    }
+    weight
+}
+
 /// Builds the blocklist from alerts.
 pub fn build_blocklist(alerts: &[Alert], opts: &BlocklistOptions) -> Blocklist {
+    build_blocklist_weighted(offenders(alerts), opts)
+}
+
+/// Builds the blocklist from client addresses and the events each caused (e.g. the
+/// unexpired entries of the state database in watch mode).
+pub fn build_blocklist_weighted(
+    clients: impl IntoIterator<Item = (IpAddr, u64)>,
+    opts: &BlocklistOptions,
+) -> Blocklist {
     let mut out = Blocklist::default();
     let mut chosen: [Vec<IpNet>; 2] = [Vec::new(), Vec::new()];
     let mut seen = BTreeSet::new();
@@ -134,17 +161,8 @@ pub fn build_blocklist(alerts: &[Alert], opts: &BlocklistOptions) -> Blocklist {
 
     // Rank offending clients by the events they caused.
     let mut weight: BTreeMap<IpAddr, u64> = BTreeMap::new();
-    for a in alerts.iter().filter(|a| is_mon07(a)) {
-        let ip = a
-            .evidence
-            .get("client_ip")
-            .and_then(Value::as_str)
-            .or(a.source_ip.as_deref())
-            .and_then(util::parse_ip);
-        if let Some(ip) = ip {
-            let n = a.evidence.get("count").and_then(Value::as_u64).unwrap_or(1);
-            *weight.entry(ip).or_default() += n;
-        }
+    for (ip, n) in clients {
+        *weight.entry(ip).or_default() += n;
     }
     let mut ranked: Vec<(IpAddr, u64)> = weight.into_iter().collect();
     ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));

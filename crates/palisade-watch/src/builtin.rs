@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 use crate::config::{Burst, Config};
 use crate::record::{get_str, Location, LogKind, Record};
 use crate::report::Alert;
-use crate::state::State;
+use crate::state::{BurstHit, State};
 use crate::time;
 use crate::util;
 
@@ -371,10 +371,49 @@ impl BurstTracker {
     }
 }
 
+/// The alert for a burst found incrementally (watch mode).
+fn burst_alert(
+    rule: &BuiltinRule,
+    burst: Burst,
+    tag_name: &str,
+    ip: &str,
+    hit: BurstHit,
+    rec: &Record,
+    seq: u64,
+) -> Alert {
+    let evidence = json!({
+        "client_ip": ip,
+        "count": hit.count,
+        "threshold": burst.threshold.max(1),
+        "window_seconds": burst.window_secs,
+        "first_seen": time::format_rfc3339(hit.first_ms),
+        "last_seen": time::format_rfc3339(hit.last_ms),
+        tag_name: hit.tags,
+    });
+    let t = rec.time_ms().unwrap_or(hit.last_ms);
+    Alert {
+        rule: rule.id.to_owned(),
+        title: rule.title.to_owned(),
+        severity: rule.severity.to_owned(),
+        practices: rule.practices.iter().map(|p| (*p).to_owned()).collect(),
+        time: Some(time::format_rfc3339(t)),
+        event_id: None,
+        actor: None,
+        source_ip: Some(ip.to_owned()),
+        location: rec.location.clone(),
+        evidence,
+        time_ms: Some(t),
+        record_seq: seq,
+    }
+}
+
 /// Runs the built-in detections over records.
 pub(crate) struct Builtins {
     alb: BurstTracker,
     waf: BurstTracker,
+    /// Bursts are counted in the [`State`] and raised as they start (watch mode)
+    /// instead of at the end of the run.
+    pub incremental: bool,
 }
 
 impl Builtins {
@@ -382,6 +421,32 @@ impl Builtins {
         Builtins {
             alb: BurstTracker::default(),
             waf: BurstTracker::default(),
+            incremental: false,
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn burst_event(
+        &mut self,
+        rule: &BuiltinRule,
+        burst: Burst,
+        tag_name: &str,
+        state: &mut dyn State,
+        rec: &Record,
+        ip: &str,
+        t: i64,
+        tag: &str,
+        seq: u64,
+        out: &mut Vec<Alert>,
+    ) {
+        if self.incremental {
+            if let Some(hit) = state.burst_event(rule.id, ip, t, tag, burst) {
+                out.push(burst_alert(rule, burst, tag_name, ip, hit, rec, seq));
+            }
+        } else if rule.id == ALB_ERROR_BURST.id {
+            self.alb.add(ip, t, seq, rec, tag);
+        } else {
+            self.waf.add(ip, t, seq, rec, tag);
         }
     }
 
@@ -403,7 +468,19 @@ impl Builtins {
                 if let (Some(code @ 400..=599), Some(ip), Some(t)) =
                     (status, rec.source_ip(), rec.time_ms())
                 {
-                    self.alb.add(ip, t, seq, rec, &code.to_string());
+                    let tag = code.to_string();
+                    self.burst_event(
+                        &ALB_ERROR_BURST,
+                        cfg.alb_burst,
+                        "status_codes",
+                        state,
+                        rec,
+                        ip,
+                        t,
+                        &tag,
+                        seq,
+                        out,
+                    );
                 }
             }
             LogKind::Waf => {
@@ -417,7 +494,18 @@ impl Builtins {
                     .is_some_and(|a| a.eq_ignore_ascii_case("BLOCK"));
                 if let (true, Some(ip), Some(t)) = (blocked, rec.source_ip(), rec.time_ms()) {
                     let rule = get_str(&rec.value, "terminatingRuleId").unwrap_or("-");
-                    self.waf.add(ip, t, seq, rec, rule);
+                    self.burst_event(
+                        &WAF_BLOCK_BURST,
+                        cfg.waf_burst,
+                        "terminating_rules",
+                        state,
+                        rec,
+                        ip,
+                        t,
+                        rule,
+                        seq,
+                        out,
+                    );
                 }
             }
             LogKind::VpcFlow | LogKind::K8sAudit => {}

@@ -125,6 +125,24 @@ impl<'a> Detector<'a> {
         }
     }
 
+    /// Counts bursts (PAL-D014, PAL-D015) in the state and raises them as they start,
+    /// so a run can be continued later (watch mode). A plain run raises them at
+    /// [`Detector::finish`], with the count of the whole burst.
+    pub fn incremental_bursts(mut self) -> Self {
+        self.builtins.incremental = true;
+        self
+    }
+
+    /// Takes the alerts raised so far (for a caller that hands them on batch by batch).
+    pub fn take_alerts(&mut self) -> Vec<Alert> {
+        std::mem::take(&mut self.report.alerts)
+    }
+
+    /// The counts so far.
+    pub fn summary(&self) -> &Summary {
+        &self.report.summary
+    }
+
     /// Feeds one item from a reader.
     pub fn process(&mut self, item: Item) {
         match item {

@@ -20,6 +20,21 @@ pub enum Error {
     /// A network was neither a CIDR nor an address.
     #[error("invalid CIDR or address '{0}'")]
     InvalidCidr(String),
+    /// The state database failed.
+    #[error("state database: {0}")]
+    Store(String),
+    /// A Lambda event could not be used.
+    #[error("Lambda event: {0}")]
+    Event(String),
+    /// An invalid setting.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        Error::Store(e.to_string())
+    }
 }
 
 /// Parses a CIDR (`10.0.0.0/8`, `2001:db8::/32`) or a single address (taken as `/32` or `/128`).

@@ -23,22 +23,31 @@ pub mod builtin;
 pub mod config;
 mod detect;
 pub mod error;
+pub mod follow;
+pub mod lambda;
+pub mod notify;
 pub mod read;
 pub mod record;
 pub mod report;
 pub mod sigma;
 pub mod state;
+pub mod store;
 pub mod time;
 pub mod util;
 
-pub use blocklist::{build_blocklist, Blocklist, BlocklistOptions, IpSetRef, Scope};
+pub use blocklist::{
+    build_blocklist, build_blocklist_weighted, Blocklist, BlocklistOptions, IpSetRef, Scope,
+};
 pub use config::{Burst, Config};
 pub use detect::{detect, detect_with_state, Detector};
 pub use error::{parse_cidr, parse_cidrs, Error};
+pub use follow::{Cycle, WatchOptions, Watcher};
+pub use notify::{Notifier, Webhook, WebhookKind};
 pub use record::{Item, Location, LogKind, Malformed, Record};
 pub use report::{Alert, Report, Summary};
 pub use sigma::{RuleSet, SigmaRule, Skipped};
-pub use state::{MemoryState, State, StateRow};
+pub use state::{BurstHit, BurstWindow, MemoryState, Seen, State, StateRow};
+pub use store::Store;
 
 /// Runs every detection over one stream (e.g. a Lambda payload or a test string).
 pub fn detect_reader<R: std::io::Read>(name: &str, reader: R, config: &Config) -> Report {

@@ -83,6 +83,17 @@ pub struct Malformed {
     pub message: String,
 }
 
+impl Malformed {
+    /// Whether this is an input error rather than one bad record: a file that could
+    /// not be opened or read, or whose rest was skipped (corrupt gzip, broken JSON
+    /// structure, unrecognized format, read error).
+    pub fn is_input_error(&self) -> bool {
+        self.line == 0
+            || self.message.ends_with("rest of input skipped")
+            || self.message.ends_with("rest of file skipped")
+    }
+}
+
 /// What readers hand to their callback.
 #[derive(Clone, Debug)]
 pub enum Item {

@@ -71,6 +71,26 @@ impl Alert {
         }
     }
 
+    /// A stable key naming this alert, the same whenever the same records are read
+    /// again (used to send an alert once): the rule and the client and start of a
+    /// burst; else the rule and the record's event id; else the rule, file, line and time.
+    pub fn key(&self) -> String {
+        let ev = |k: &str| self.evidence.get(k).and_then(Value::as_str);
+        if let (Some(ip), Some(first)) = (ev("client_ip"), ev("first_seen")) {
+            return format!("{}|burst|{ip}|{first}", self.rule);
+        }
+        if let Some(id) = &self.event_id {
+            return format!("{}|event|{id}", self.rule);
+        }
+        format!(
+            "{}|at|{}|{}|{}",
+            self.rule,
+            self.location.file,
+            self.location.line,
+            self.time.as_deref().unwrap_or("-")
+        )
+    }
+
     /// The order of alerts in reports: by time (alerts without a time last), file, line, rule.
     pub fn order(a: &Alert, b: &Alert) -> Ordering {
         let t = match (a.time_ms, b.time_ms) {

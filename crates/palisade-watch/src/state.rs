@@ -6,9 +6,11 @@
 //! on the first three columns; [`MemoryState`] keeps them in memory and can be
 //! exported and re-imported row by row.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
+
+use crate::config::Burst;
 
 /// What was known about `(namespace, subject)` before an observation.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -49,6 +51,117 @@ pub trait State {
         value: &str,
         time_ms: Option<i64>,
     ) -> Seen;
+
+    /// Counts one event of `rule` for `key` (a client address) at `time_ms` in a
+    /// sliding window, and tells when the event starts a burst (see [`BurstWindow`]).
+    fn burst_event(
+        &mut self,
+        rule: &str,
+        key: &str,
+        time_ms: i64,
+        tag: &str,
+        burst: Burst,
+    ) -> Option<BurstHit>;
+}
+
+/// A burst that just started: `count` events within the window, from `first_ms` to `last_ms`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BurstHit {
+    /// Events in the window when the burst started.
+    pub count: u64,
+    /// The first of them (epoch milliseconds).
+    pub first_ms: i64,
+    /// The last of them.
+    pub last_ms: i64,
+    /// Events per tag (status code, WAF rule).
+    pub tags: BTreeMap<String, u64>,
+}
+
+/// A burst in progress.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActiveBurst {
+    /// The first event of the window that started it.
+    pub start: i64,
+    /// Its latest event.
+    pub last: i64,
+    /// Events in it so far.
+    pub count: u64,
+}
+
+/// The incremental form of the burst detections (PAL-D014, PAL-D015), for watch
+/// mode: the events of one client within the window (at most `threshold` of them)
+/// and the burst in progress. The first event that brings `threshold` events within
+/// the window starts a burst (one alert); the burst goes on while events keep
+/// coming within the window of the previous one, and a new one can start after it.
+/// This is the batch rule of `palisade detect`, taken one event at a time.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BurstWindow {
+    /// `(time, tag)` of recent events, oldest first.
+    pub events: VecDeque<(i64, String)>,
+    /// The burst in progress.
+    pub active: Option<ActiveBurst>,
+}
+
+impl BurstWindow {
+    /// Adds one event; returns the burst it starts, if it does.
+    pub fn add(&mut self, t: i64, tag: &str, burst: Burst) -> Option<BurstHit> {
+        let window = i64::try_from(burst.window_secs)
+            .unwrap_or(i64::MAX)
+            .saturating_mul(1000);
+        let threshold = burst.threshold.max(1);
+        if let Some(a) = &mut self.active {
+            if t <= a.last.saturating_add(window) {
+                a.count += 1;
+                a.last = a.last.max(t);
+                return None;
+            }
+            self.active = None;
+            self.events.clear();
+        }
+        // Keep events in time order (logs from several nodes interleave a little).
+        let pos = self.events.partition_point(|(x, _)| *x <= t);
+        self.events.insert(pos, (t, tag.to_owned()));
+        let newest = self.events.back().map_or(t, |(x, _)| *x);
+        while self
+            .events
+            .front()
+            .is_some_and(|(x, _)| newest.saturating_sub(*x) > window)
+        {
+            self.events.pop_front();
+        }
+        if self.events.len() >= threshold {
+            let first_ms = self.events.front().map_or(t, |(x, _)| *x);
+            let mut tags = BTreeMap::new();
+            for (_, tag) in &self.events {
+                *tags.entry(tag.clone()).or_default() += 1;
+            }
+            let hit = BurstHit {
+                count: self.events.len() as u64,
+                first_ms,
+                last_ms: newest,
+                tags,
+            };
+            self.active = Some(ActiveBurst {
+                start: first_ms,
+                last: newest,
+                count: hit.count,
+            });
+            self.events.clear();
+            return Some(hit);
+        }
+        while self.events.len() >= threshold {
+            self.events.pop_front();
+        }
+        None
+    }
+
+    /// The latest event time held (to expire idle windows).
+    pub fn last_ms(&self) -> Option<i64> {
+        match &self.active {
+            Some(a) => Some(a.last),
+            None => self.events.back().map(|(t, _)| *t),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -68,6 +181,7 @@ struct Subject {
 #[derive(Clone, Debug, Default)]
 pub struct MemoryState {
     subjects: BTreeMap<(String, String), Subject>,
+    bursts: HashMap<(String, String), BurstWindow>,
 }
 
 fn min_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
@@ -147,11 +261,49 @@ impl State for MemoryState {
         v.last = max_opt(v.last, time_ms);
         seen
     }
+
+    fn burst_event(
+        &mut self,
+        rule: &str,
+        key: &str,
+        time_ms: i64,
+        tag: &str,
+        burst: Burst,
+    ) -> Option<BurstHit> {
+        self.bursts
+            .entry((rule.to_owned(), key.to_owned()))
+            .or_default()
+            .add(time_ms, tag, burst)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn burst_window_starts_once_and_restarts_after_a_gap() {
+        let b = Burst {
+            threshold: 3,
+            window_secs: 10,
+        };
+        let mut w = BurstWindow::default();
+        assert!(w.add(0, "404", b).is_none());
+        assert!(w.add(20_000, "404", b).is_none()); // first one fell out of the window
+        assert!(w.add(25_000, "500", b).is_none());
+        let hit = w.add(29_000, "404", b).expect("burst");
+        assert_eq!(hit.count, 3);
+        assert_eq!(hit.first_ms, 20_000);
+        assert_eq!(hit.tags.get("404"), Some(&2));
+        // The burst goes on: no new alert.
+        assert!(w.add(35_000, "404", b).is_none());
+        assert!(w.add(44_000, "404", b).is_none());
+        // A gap longer than the window ends it; a new one needs 3 events again.
+        assert!(w.add(60_000, "404", b).is_none());
+        assert!(w.add(61_000, "404", b).is_none());
+        assert!(w.add(62_000, "404", b).is_some());
+        assert!(w.events.len() <= 3);
+    }
 
     #[test]
     fn observes_and_round_trips() {
