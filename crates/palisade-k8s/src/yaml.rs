@@ -464,6 +464,18 @@ pub fn parse_stream(text: &str) -> Stream {
         match parse_chunk(chunk, start_line - 1, &mut out) {
             None => break,
             Some(err_line) => {
+                // Say which document was lost: the one started by the last
+                // `---` before the error (or the chunk's start).
+                let doc_line = doc_starts
+                    .iter()
+                    .rev()
+                    .find(|(l, _)| *l >= start_line && *l < err_line)
+                    .map_or(start_line, |(l, _)| *l);
+                if let Some(e) = out.errors.last_mut() {
+                    e.message.push_str(&format!(
+                        "; the document starting at line {doc_line} was not read"
+                    ));
+                }
                 // Restart at the first document start at or after the error
                 // line, and after where this chunk began (so we progress).
                 match doc_starts

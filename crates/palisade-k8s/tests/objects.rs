@@ -250,3 +250,58 @@ fn sort_and_extend_are_deterministic() {
     assert_eq!(jx, jy);
     assert!(!x.is_empty());
 }
+
+/// Every object of every manifest fixture spans exactly its document: it
+/// starts at its `apiVersion` line and ends on its last non-blank line.
+#[test]
+fn every_object_spans_its_document() {
+    for name in [
+        "workloads.yaml",
+        "network.yaml",
+        "rbac.yaml",
+        "storage-secrets.yaml",
+        "crds.yaml",
+    ] {
+        let (text, load) = fixture(name);
+        let lines: Vec<&str> = text.lines().collect();
+        let at = |n: u32| lines.get(n as usize - 1).copied().unwrap_or_default();
+        let metas = load.k8s.metas();
+        assert_eq!(metas.len(), load.k8s.len());
+        assert!(!metas.is_empty());
+        let docs = lines
+            .iter()
+            .filter(|l| l.starts_with("apiVersion:"))
+            .count();
+        let skipped = load
+            .notes
+            .iter()
+            .find(|n| n.message.starts_with("kinds not modelled"))
+            .map_or(0, |n| n.message.matches(", ").count() + 1);
+        assert_eq!(metas.len() + skipped, docs, "{name}");
+        for m in metas {
+            assert!(
+                at(m.loc.line).starts_with("apiVersion:"),
+                "{name}: {} starts at {}",
+                m.address,
+                m.loc.line
+            );
+            assert!(
+                !at(m.loc.end_line).trim().is_empty(),
+                "{name}: {}",
+                m.address
+            );
+            let next = lines[m.loc.end_line as usize..]
+                .iter()
+                .find(|l| !l.trim().is_empty())
+                .copied();
+            assert!(
+                matches!(next, None | Some("---")),
+                "{name}: {} ends at {} but the document goes on",
+                m.address,
+                m.loc.end_line
+            );
+            assert!(m.address.starts_with(&format!("{}/", m.kind)));
+            assert_eq!(&*m.loc.file, format!("fixtures/{name}"));
+        }
+    }
+}

@@ -29,6 +29,14 @@ fn malformed_yaml_reports_line_and_keeps_other_documents() {
         "error at {line_no}, broken list at {broken}"
     );
     assert!(e.message.starts_with("YAML syntax error"), "{}", e.message);
+    let doc_start = common::line_after(&text, "name: before", "---");
+    assert!(
+        e.message.contains(&format!(
+            "document starting at line {doc_start} was not read"
+        )),
+        "{}",
+        e.message
+    );
     let names: Vec<&str> = load
         .k8s
         .service_accounts

@@ -140,6 +140,18 @@ impl K8s {
         for_each_list!(self, self, srt);
     }
 
+    /// The [`Meta`](crate::Meta) of every object, list by list.
+    pub fn metas(&self) -> Vec<&crate::Meta> {
+        let mut out = Vec::with_capacity(self.len());
+        macro_rules! m {
+            ($s:ident, $o:ident, $f:ident) => {
+                $o.extend($s.$f.iter().map(|x| &x.meta));
+            };
+        }
+        for_each_list!(self, out, m);
+        out
+    }
+
     /// Every workload (Pods and controllers).
     pub fn workloads(&self) -> impl Iterator<Item = &Workload> {
         self.workloads.iter()
