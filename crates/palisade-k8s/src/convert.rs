@@ -53,9 +53,16 @@ fn is_templated(text: &str) -> bool {
     false
 }
 
+/// `!!str 123` is a string whatever it looks like.
+fn is_str_tagged(s: &Scalar) -> bool {
+    s.tag
+        .as_deref()
+        .is_some_and(|t| t.ends_with(":str") || t == "!!str")
+}
+
 /// YAML 1.1 booleans (what kubectl's YAML decoder accepts).
 fn parse_bool(s: &Scalar) -> Option<bool> {
-    if !s.is_plain() {
+    if !s.is_plain() || is_str_tagged(s) {
         return None;
     }
     match s.text.as_str() {
@@ -71,7 +78,7 @@ fn parse_bool(s: &Scalar) -> Option<bool> {
 
 /// Plain YAML integers: decimal, `0x` hex, `0o` or leading-zero octal.
 fn parse_int(s: &Scalar) -> Option<i64> {
-    if !s.is_plain() {
+    if !s.is_plain() || is_str_tagged(s) {
         return None;
     }
     let t: String = s.text.chars().filter(|c| *c != '_').collect();
@@ -165,6 +172,11 @@ impl Ctx {
         out.secrets = self.secrets;
         out.errors.extend(self.errors);
         out.notes.extend(self.notes);
+    }
+
+    /// True when some document had content that was not Kubernetes.
+    pub fn has_content(&self) -> bool {
+        !self.not_k8s_docs.is_empty()
     }
 
     fn loc(&self, n: &Node) -> Location {

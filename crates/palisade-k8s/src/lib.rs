@@ -146,13 +146,12 @@ fn load_file_inner(text: &str, path: &str) -> FileLoad {
             cx.document(root);
         }
     }
-    let is_k8s = cx.objects_seen > 0 || looks_like_kubernetes(text);
-    if is_k8s {
+    if cx.objects_seen > 0 || (!stream.errors.is_empty() && looks_like_kubernetes(text)) {
         for e in &stream.errors {
             cx.errors
                 .push(Diagnostic::new(path, Some(e.line), e.message.clone()));
         }
-    } else {
+    } else if cx.objects_seen == 0 && (cx.has_content() || !stream.errors.is_empty()) {
         let why = match stream.errors.first() {
             Some(e) => format!(
                 "not a Kubernetes manifest (no apiVersion/kind); skipped (it is also not valid YAML: line {}: {})",

@@ -321,3 +321,15 @@ fn mutated_fixtures_never_panic() {
         }
     }
 }
+
+#[test]
+fn helm_values_with_nested_kind_keys_are_not_kubernetes() {
+    let text =
+        "image:\n  repository: app\nextraObjects:\n  - apiVersion: v1\n    kind: ConfigMap\n";
+    assert!(looks_like_kubernetes(text));
+    let load = load_file(text, "values.yaml");
+    no_errors(&load);
+    assert!(load.k8s.is_empty());
+    assert_eq!(load.notes.len(), 1, "{:?}", load.notes);
+    assert!(load.notes[0].message.contains("not a Kubernetes manifest"));
+}

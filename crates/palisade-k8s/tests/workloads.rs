@@ -328,3 +328,17 @@ fn templated_values_are_unknown() {
     );
     assert!(spec.containers[0].image.is_unknown());
 }
+
+#[test]
+fn escalation_and_yaml_typing_details() {
+    let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: n\nspec:\n  containers:\n    - name: c\n      image: c\n      securityContext:\n        allowPrivilegeEscalation: false\n        runAsUser: !!str 1000\n        capabilities:\n          add: [CAP_SYS_ADMIN]\n";
+    let load = palisade_k8s::load_file(text, "p.yaml");
+    no_errors(&load);
+    let c = &load.k8s.workloads[0].pod_spec().containers[0];
+    // CAP_SYS_ADMIN implies escalation whatever allowPrivilegeEscalation says.
+    let e = c.effective_allow_privilege_escalation();
+    assert!(e.is_true());
+    assert_eq!(e.loc().map(|l| l.line), Some(14));
+    // `!!str 1000` is a string, not an integer: unknown, not 1000.
+    assert!(c.security_context.run_as_user.is_unknown());
+}

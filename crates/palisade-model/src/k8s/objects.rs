@@ -151,6 +151,8 @@ pub struct Workload {
 }
 
 impl Workload {
+    /// The namespace, written or defaulted. A templated namespace (unknown)
+    /// reads as `default` here: check `object.namespace` when that matters.
     pub fn namespace(&self) -> &str {
         self.object.ns().unwrap_or("default")
     }
@@ -191,9 +193,7 @@ pub struct PodSpec {
     /// (see [`super::K8s::automount_token`]).
     pub automount_service_account_token: Val<Option<bool>>,
     pub host_network: Val<bool>,
-    #[serde(rename = "host_pid")]
     pub host_pid: Val<bool>,
-    #[serde(rename = "host_ipc")]
     pub host_ipc: Val<bool>,
     /// `hostUsers`; `Default(None)` when unset (the runtime default: host user namespace).
     pub host_users: Val<Option<bool>>,
