@@ -57,6 +57,21 @@ fn denies_insecure_transport(stmt: &Json) -> bool {
         && insecure_condition(stmt)
 }
 
+/// A statement with unknown parts that, once known, could deny insecure transport.
+fn may_deny_insecure_transport(stmt: &Json) -> bool {
+    let part = |k: &str| stmt.get(k).is_some_and(has_unknown);
+    let effect = part("Effect") || stmt.get("Effect").and_then(Json::as_str) == Some("Deny");
+    let principal = part("Principal") || principal_is_anyone(stmt);
+    let actions = part("Action")
+        || part("NotAction")
+        || (actions_cover(stmt, "s3:GetObject") && actions_cover(stmt, "s3:PutObject"));
+    let condition = part("Condition") || insecure_condition(stmt);
+    let any_unknown = ["Effect", "Principal", "Action", "NotAction", "Condition"]
+        .iter()
+        .any(|k| part(k));
+    any_unknown && effect && principal && actions && condition
+}
+
 fn check(m: &Model, cx: &mut Ctx) {
     for b in &m.aws.s3_buckets {
         let Some(policy) = cx.known(&b.meta, "policy", &b.policy) else {
@@ -74,8 +89,12 @@ fn check(m: &Model, cx: &mut Ctx) {
         if stmts.iter().any(|s| denies_insecure_transport(s)) {
             continue;
         }
-        // A statement that is not known to be an Allow may be the missing Deny.
-        if stmts.iter().any(|s| has_unknown(s) && !is_allow(s)) {
+        // Statements that are not known, or a statement whose unknown parts
+        // may make it the missing Deny, leave the verdict open.
+        let statements_unknown = doc
+            .get("Statement")
+            .is_some_and(|s| s.is_string() && has_unknown(s));
+        if statements_unknown || stmts.iter().any(|s| may_deny_insecure_transport(s)) {
             cx.unknown(
                 &b.meta,
                 "policy",
