@@ -39,6 +39,17 @@ const SAFE_NAME_SUFFIXES: &[&str] = &[
     "_type",
     "_rotation",
     "_wo_version",
+    "_tokens",
+    "_token_ttl",
+    "_token_validity",
+    "_token_expiration",
+];
+
+/// Enumeration values that settings with secret-sounding names take
+/// (`http_tokens = "required"`); never secret material.
+const SETTING_WORDS: &[&str] = &[
+    "required", "optional", "enabled", "disabled", "true", "false", "none", "default", "auto",
+    "managed", "external", "internal", "opaque", "secretsmanager", "ssm",
 ];
 
 fn normalise(name: &str) -> String {
@@ -145,7 +156,8 @@ pub fn classify(name: &str, value: &str) -> Option<String> {
     if let Some(label) = known_credential_format(value) {
         return Some(format!("value has the format of a {label}"));
     }
-    if name_suggests_secret(name) && !is_placeholder(value) {
+    let setting = SETTING_WORDS.iter().any(|w| value.trim().eq_ignore_ascii_case(w));
+    if name_suggests_secret(name) && !is_placeholder(value) && !setting {
         return Some(format!("literal value for `{name}`"));
     }
     None
@@ -173,5 +185,7 @@ mod tests {
         assert!(classify("password", "${var.pw}").is_none());
         assert!(classify("description", "AKIAIOSFODNN7EXAMPLE").is_some());
         assert!(classify("description", "hello world").is_none());
+        assert!(classify("http_tokens", "required").is_none());
+        assert!(classify("token_mode", "optional").is_none());
     }
 }
