@@ -109,6 +109,64 @@ pub struct Summary {
     pub findings: usize,
     pub errors: usize,
     pub unknowns: usize,
+    /// Findings suppressed (inline comments, configuration, baseline).
+    pub suppressed: usize,
+}
+
+/// What silenced a suppressed finding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SuppressionSource {
+    /// A `palisade:ignore` comment or `palisade.dev/ignore` annotation.
+    Inline,
+    /// A `checkov:skip` comment naming a check the rule maps to.
+    Checkov,
+    /// A `tfsec:ignore` comment naming a check the rule maps to.
+    Tfsec,
+    /// A `trivy:ignore` comment naming a check the rule maps to.
+    Trivy,
+    /// An `[[ignore]]` entry of `palisade.toml`.
+    Config,
+    /// The finding is in the baseline report.
+    Baseline,
+}
+
+impl SuppressionSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SuppressionSource::Inline => "inline",
+            SuppressionSource::Checkov => "checkov",
+            SuppressionSource::Tfsec => "tfsec",
+            SuppressionSource::Trivy => "trivy",
+            SuppressionSource::Config => "config",
+            SuppressionSource::Baseline => "baseline",
+        }
+    }
+
+    /// True when the suppression is written in the scanned source itself
+    /// (SARIF `inSource`), false for configuration and baselines (`external`).
+    pub fn in_source(self) -> bool {
+        !matches!(self, SuppressionSource::Config | SuppressionSource::Baseline)
+    }
+}
+
+impl fmt::Display for SuppressionSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A finding that was found but silenced on purpose: never dropped, listed
+/// apart with why.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Suppressed {
+    pub finding: Finding,
+    /// The justification given with the suppression.
+    pub reason: String,
+    pub source: SuppressionSource,
+    /// Where the suppression is written (the comment, annotation or
+    /// configuration file), when it has a place.
+    pub at: Option<Location>,
 }
 
 /// Static description of a rule, as reporters need it (SARIF rule table,
@@ -134,6 +192,9 @@ pub struct ScanReport {
     pub findings: Vec<Finding>,
     pub errors: Vec<Diagnostic>,
     pub unknowns: Vec<Unknown>,
+    /// Findings silenced by a suppression or a baseline, with the reason.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suppressed: Vec<Suppressed>,
     /// Files skipped on purpose (not infrastructure), with the reason.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<Diagnostic>,
@@ -177,12 +238,20 @@ impl ScanReport {
         self.unknowns.dedup();
         self.notes.sort();
         self.notes.dedup();
+        self.suppressed
+            .sort_by(|a, b| a.finding.sort_key().cmp(&b.finding.sort_key()));
+        self.suppressed.dedup_by(|a, b| {
+            a.finding.rule == b.finding.rule
+                && a.finding.fingerprint == b.finding.fingerprint
+                && a.finding.location == b.finding.location
+        });
         self.rules.sort_by(|a, b| a.id.cmp(&b.id));
         self.secret_locations.sort();
         self.secret_locations.dedup();
         self.summary.findings = self.findings.len();
         self.summary.errors = self.errors.len();
         self.summary.unknowns = self.unknowns.len();
+        self.summary.suppressed = self.suppressed.len();
     }
 }
 

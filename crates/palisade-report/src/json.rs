@@ -4,7 +4,7 @@
 //! serialising the model types directly, so that a change to the model cannot
 //! change the contract by accident.
 
-use palisade_model::finding::{Finding, ScanReport};
+use palisade_model::finding::{Finding, ScanReport, Suppressed};
 use palisade_model::{Diagnostic, Location, Unknown};
 use serde::Serialize;
 use std::io;
@@ -16,6 +16,7 @@ struct Report<'a> {
     findings: Vec<JsonFinding<'a>>,
     errors: Vec<JsonDiagnostic<'a>>,
     unknowns: Vec<JsonUnknown<'a>>,
+    suppressed: Vec<JsonSuppressed<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     notes: Vec<JsonDiagnostic<'a>>,
 }
@@ -33,6 +34,7 @@ struct Summary {
     findings: usize,
     errors: usize,
     unknowns: usize,
+    suppressed: usize,
 }
 
 #[derive(Serialize)]
@@ -46,6 +48,15 @@ struct JsonFinding<'a> {
     message: &'a str,
     remediation: &'a str,
     fingerprint: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonSuppressed<'a> {
+    #[serde(flatten)]
+    finding: JsonFinding<'a>,
+    reason: &'a str,
+    source: &'static str,
+    suppressed_at: Option<JsonLocation<'a>>,
 }
 
 #[derive(Serialize)]
@@ -92,6 +103,15 @@ fn finding(f: &Finding) -> JsonFinding<'_> {
     }
 }
 
+fn suppressed(s: &Suppressed) -> JsonSuppressed<'_> {
+    JsonSuppressed {
+        finding: finding(&s.finding),
+        reason: &s.reason,
+        source: s.source.as_str(),
+        suppressed_at: s.at.as_ref().map(location),
+    }
+}
+
 fn diagnostic(d: &Diagnostic) -> JsonDiagnostic<'_> {
     JsonDiagnostic {
         file: &d.file,
@@ -123,10 +143,12 @@ pub(crate) fn render(report: &ScanReport) -> io::Result<Vec<u8>> {
             findings: report.findings.len(),
             errors: report.errors.len(),
             unknowns: report.unknowns.len(),
+            suppressed: report.suppressed.len(),
         },
         findings: report.findings.iter().map(finding).collect(),
         errors: report.errors.iter().map(diagnostic).collect(),
         unknowns: report.unknowns.iter().map(unknown).collect(),
+        suppressed: report.suppressed.iter().map(suppressed).collect(),
         notes: report.notes.iter().map(diagnostic).collect(),
     };
     // serde_json's pretty printer indents with two spaces.

@@ -101,6 +101,14 @@ pub(crate) fn render(report: &ScanReport) -> String {
             if n == 1 { "it" } else { "them" }
         );
     }
+
+    if !report.suppressed.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n_{} suppressed (listed in the JSON and SARIF reports, with the reason)._",
+            plural(report.suppressed.len(), "finding", "findings")
+        );
+    }
     out
 }
 

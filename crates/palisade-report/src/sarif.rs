@@ -14,10 +14,15 @@
 //!   percent-encoding; absolute paths become `file://` URIs;
 //! - `partialFingerprints["palisadeFingerprint/v1"]` is the finding's
 //!   fingerprint, so alerts survive line moves;
+//! - suppressed findings (inline comments, configuration, baseline) are
+//!   results too, after the others, with a `suppressions` entry: kind
+//!   `inSource` for comments and annotations in the scanned files, `external`
+//!   for `palisade.toml` and baselines, `status` `accepted`, and the reason as
+//!   `justification`; viewers list them as suppressed, never as open alerts;
 //! - load errors are `error` notifications of the one invocation, skipped
 //!   files and undecidable values are `note` notifications.
 
-use palisade_model::finding::{Finding, RuleInfo, ScanReport, Severity};
+use palisade_model::finding::{Finding, RuleInfo, ScanReport, Severity, Suppressed};
 use palisade_model::Location;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -110,6 +115,18 @@ struct SarifResult<'a> {
     message: Text,
     locations: [ResultLocation<'a>; 1],
     partial_fingerprints: Fingerprints<'a>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<Suppression>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Suppression {
+    kind: &'static str,
+    status: &'static str,
+    justification: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location: Option<NotificationLocation>,
 }
 
 #[derive(Serialize)]
@@ -357,7 +374,7 @@ fn rule_from_finding(f: &Finding) -> RuleInfo {
     }
 }
 
-pub(crate) fn render(report: &ScanReport) -> io::Result<Vec<u8>> {
+pub(crate) fn render<'a>(report: &'a ScanReport) -> io::Result<Vec<u8>> {
     // The rule table: the report's rules (first of each id), then any rule a
     // finding names that is missing from it, in id order.
     let mut infos: Vec<RuleInfo> = Vec::new();
@@ -369,7 +386,11 @@ pub(crate) fn render(report: &ScanReport) -> io::Result<Vec<u8>> {
         }
     }
     let mut missing: BTreeMap<&str, &Finding> = BTreeMap::new();
-    for f in &report.findings {
+    for f in report
+        .findings
+        .iter()
+        .chain(report.suppressed.iter().map(|s| &s.finding))
+    {
         if !index.contains_key(&f.rule) {
             missing.entry(&f.rule).or_insert(f);
         }
@@ -379,24 +400,32 @@ pub(crate) fn render(report: &ScanReport) -> io::Result<Vec<u8>> {
         infos.push(rule_from_finding(f));
     }
 
-    let results = report
+    let result = |f: &'a Finding, suppressions: Vec<Suppression>| SarifResult {
+        rule_id: &f.rule,
+        rule_index: index.get(&f.rule).copied().unwrap_or_default(),
+        level: level(f.severity),
+        message: text(f.message.clone()),
+        locations: [ResultLocation {
+            physical_location: physical(&f.location),
+            logical_locations: [LogicalLocation {
+                fully_qualified_name: &f.resource,
+                kind: "resource",
+            }],
+        }],
+        partial_fingerprints: Fingerprints { v1: &f.fingerprint },
+        suppressions,
+    };
+    let mut results: Vec<SarifResult> = report
         .findings
         .iter()
-        .map(|f| SarifResult {
-            rule_id: &f.rule,
-            rule_index: index.get(&f.rule).copied().unwrap_or_default(),
-            level: level(f.severity),
-            message: text(f.message.clone()),
-            locations: [ResultLocation {
-                physical_location: physical(&f.location),
-                logical_locations: [LogicalLocation {
-                    fully_qualified_name: &f.resource,
-                    kind: "resource",
-                }],
-            }],
-            partial_fingerprints: Fingerprints { v1: &f.fingerprint },
-        })
+        .map(|f| result(f, Vec::new()))
         .collect();
+    results.extend(
+        report
+            .suppressed
+            .iter()
+            .map(|s| result(&s.finding, vec![suppression(s)])),
+    );
 
     let mut notifications = Vec::new();
     for e in &report.errors {
@@ -465,6 +494,21 @@ pub(crate) fn render(report: &ScanReport) -> io::Result<Vec<u8>> {
     let mut buf = serde_json::to_vec_pretty(&log).map_err(io::Error::other)?;
     buf.push(b'\n');
     Ok(buf)
+}
+
+fn suppression(s: &Suppressed) -> Suppression {
+    Suppression {
+        kind: if s.source.in_source() {
+            "inSource"
+        } else {
+            "external"
+        },
+        status: "accepted",
+        justification: format!("{} ({})", s.reason, s.source),
+        location: s.at.as_ref().map(|l| NotificationLocation {
+            physical_location: physical(l),
+        }),
+    }
 }
 
 fn diagnostic_location(file: &str, line: Option<u32>) -> NotificationLocation {

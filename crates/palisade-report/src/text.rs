@@ -279,6 +279,28 @@ pub(crate) fn render(report: &ScanReport, opts: &TextOptions) -> String {
         out.push('\n');
     }
 
+    if !report.suppressed.is_empty() {
+        let n = report.suppressed.len();
+        let head = format!("{} suppressed:", plural(n, "finding", "findings"));
+        let _ = writeln!(out, "{}", p.paint(BOLD, &head));
+        for s in report.suppressed.iter().take(MAX_LISTED) {
+            let l = &s.finding.location;
+            let _ = writeln!(
+                out,
+                "  {} {} ({}) [{}]: {}",
+                sanitize(&s.finding.rule, false),
+                sanitize(&span(&l.file, l.line, l.end_line), false),
+                sanitize(&s.finding.resource, false),
+                s.source,
+                sanitize(&s.reason, false)
+            );
+        }
+        if n > MAX_LISTED {
+            let _ = writeln!(out, "  ... and {} more", n - MAX_LISTED);
+        }
+        out.push('\n');
+    }
+
     if !report.notes.is_empty() {
         let n = report.notes.len();
         let head = format!("{} skipped:", plural(n, "file", "files"));

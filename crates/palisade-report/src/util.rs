@@ -13,7 +13,8 @@ pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 /// The report's own summary sentence, without colour:
-/// `3 findings (1 critical, 2 high) in 2 files, 5 resources; 1 error; 1 unknown`.
+/// `3 findings (1 critical, 2 high) in 2 files, 5 resources; 1 error; 1 unknown`,
+/// followed by `; 2 suppressed` when findings were suppressed.
 pub(crate) fn summary_line(report: &palisade_model::finding::ScanReport) -> String {
     let findings = if report.findings.is_empty() {
         "no findings".to_string()
@@ -29,13 +30,17 @@ pub(crate) fn summary_line(report: &palisade_model::finding::ScanReport) -> Stri
             by_sev.join(", ")
         )
     };
-    format!(
+    let mut line = format!(
         "{findings} in {}, {}; {}; {}",
         plural(report.summary.files, "file", "files"),
         plural(report.summary.resources, "resource", "resources"),
         plural(report.errors.len(), "error", "errors"),
         plural(report.unknowns.len(), "unknown", "unknowns"),
-    )
+    );
+    if !report.suppressed.is_empty() {
+        line.push_str(&format!("; {} suppressed", report.suppressed.len()));
+    }
+    line
 }
 
 /// Makes input-derived text safe to print on a terminal or in one line of a

@@ -127,6 +127,18 @@ impl K8s {
         self.len() == 0
     }
 
+    /// Every object's identity and metadata, list by list.
+    pub fn objects(&self) -> Vec<(&crate::Meta, &ObjectMeta)> {
+        let mut out = Vec::with_capacity(self.len());
+        macro_rules! obj {
+            ($s:ident, $o:ident, $f:ident) => {
+                $o.extend($s.$f.iter().map(|x| (&x.meta, &x.object)));
+            };
+        }
+        for_each_list!(self, out, obj);
+        out
+    }
+
     /// Sorts every list by address, then location, so the model does not
     /// depend on the order inputs were loaded in.
     pub fn sort(&mut self) {

@@ -1,7 +1,8 @@
 //! The hand-built report every test renders, and helpers.
 
 use palisade_model::finding::{
-    fingerprint, Finding, RuleInfo, ScanReport, Severity, Summary, Tool,
+    fingerprint, Finding, RuleInfo, ScanReport, Severity, Summary, Suppressed,
+    SuppressionSource, Tool,
 };
 use palisade_model::{Diagnostic, Location, Unknown};
 use palisade_report::{render, Format, TextOptions};
@@ -132,6 +133,38 @@ pub fn report() -> ScanReport {
             location: Some(Location::new("network/main.tf", 9, 9)),
             reason: "var.admin_cidr has no default".into(),
         }],
+        suppressed: vec![
+            Suppressed {
+                finding: finding(
+                    "NET-SG-OPEN-SSH",
+                    Severity::Critical,
+                    "Security group allows SSH from anywhere",
+                    &["NET-07", "NET-01"],
+                    "aws_security_group.bastion",
+                    Location::new("network/main.tf", 20, 20),
+                    "ingress on port 22 is open to 0.0.0.0/0",
+                    "Restrict cidr_blocks to known ranges.",
+                ),
+                reason: "break-glass bastion, closed by the VPN migration".into(),
+                source: SuppressionSource::Inline,
+                at: Some(Location::new("network/main.tf", 19, 19)),
+            },
+            Suppressed {
+                finding: finding(
+                    "S3-PUBLIC-ACL",
+                    Severity::High,
+                    "S3 bucket ACL grants public access",
+                    &["DATA-02"],
+                    "aws_s3_bucket.site",
+                    Location::new("web/site.tf", 3, 3),
+                    "bucket ACL is public-read",
+                    "Use CloudFront with origin access control.",
+                ),
+                reason: "accepted in baseline".into(),
+                source: SuppressionSource::Baseline,
+                at: None,
+            },
+        ],
         notes: vec![Diagnostic::new(
             "docs/example.yaml",
             None,

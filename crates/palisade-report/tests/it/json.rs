@@ -28,7 +28,15 @@ fn top_level_keys_in_contract_order() {
     let text = render_str(&report(), Format::Json);
     assert_eq!(
         keys_at(&text, 2),
-        ["tool", "summary", "findings", "errors", "unknowns", "notes"]
+        [
+            "tool",
+            "summary",
+            "findings",
+            "errors",
+            "unknowns",
+            "suppressed",
+            "notes"
+        ]
     );
     assert!(text.starts_with("{\n  \"tool\": {\n    \"name\": \"palisade\""));
     assert!(text.ends_with("}\n"), "trailing newline");
@@ -42,7 +50,14 @@ fn notes_are_omitted_when_empty() {
     let text = render_str(&r, Format::Json);
     assert_eq!(
         keys_at(&text, 2),
-        ["tool", "summary", "findings", "errors", "unknowns"]
+        [
+            "tool",
+            "summary",
+            "findings",
+            "errors",
+            "unknowns",
+            "suppressed"
+        ]
     );
 }
 
@@ -101,7 +116,7 @@ fn summary_errors_unknowns_and_notes() {
     );
     assert_eq!(
         v["summary"],
-        serde_json::json!({"files": 3, "resources": 4, "findings": 3, "errors": 1, "unknowns": 1})
+        serde_json::json!({"files": 3, "resources": 4, "findings": 3, "errors": 1, "unknowns": 1, "suppressed": 2})
     );
     assert_eq!(
         v["errors"],
@@ -134,7 +149,7 @@ fn unknown_without_location_is_null() {
 fn empty_report_has_every_list() {
     let text = render_str(&ScanReport::default(), Format::Json);
     let v = parse(&text);
-    for key in ["findings", "errors", "unknowns"] {
+    for key in ["findings", "errors", "unknowns", "suppressed"] {
         assert_eq!(v[key], serde_json::json!([]), "{key}");
     }
     assert!(v.get("notes").is_none());
@@ -186,4 +201,53 @@ fn json_md_documents_every_field() {
     let mut documented_keys = std::collections::BTreeSet::new();
     keys(&parse(example), &mut documented_keys);
     assert_eq!(documented_keys, all);
+}
+
+#[test]
+fn suppressed_findings_carry_reason_source_and_place() {
+    let text = render_str(&report(), Format::Json);
+    let v = parse(&text);
+    let s = v["suppressed"].as_array().expect("suppressed array");
+    assert_eq!(s.len(), 2);
+    // Sorted like findings: critical first.
+    assert_eq!(s[0]["rule"], "NET-SG-OPEN-SSH");
+    assert_eq!(s[0]["resource"], "aws_security_group.bastion");
+    assert_eq!(s[0]["source"], "inline");
+    assert_eq!(
+        s[0]["reason"],
+        "break-glass bastion, closed by the VPN migration"
+    );
+    assert_eq!(
+        s[0]["suppressed_at"],
+        serde_json::json!({"file": "network/main.tf", "line": 19, "end_line": 19})
+    );
+    assert_eq!(s[0]["fingerprint"].as_str().map(str::len), Some(16));
+    assert_eq!(s[1]["source"], "baseline");
+    assert!(s[1]["suppressed_at"].is_null());
+    // Suppressed findings are not counted as findings.
+    assert_eq!(v["summary"]["findings"], 3);
+    assert_eq!(v["summary"]["suppressed"], 2);
+    let first: String = text
+        .split("\"suppressed\": [")
+        .nth(1)
+        .and_then(|rest| rest.split("\n    }").next())
+        .expect("suppressed array")
+        .to_string();
+    assert_eq!(
+        keys_at(&first, 6),
+        [
+            "rule",
+            "severity",
+            "title",
+            "practices",
+            "resource",
+            "location",
+            "message",
+            "remediation",
+            "fingerprint",
+            "reason",
+            "source",
+            "suppressed_at"
+        ]
+    );
 }

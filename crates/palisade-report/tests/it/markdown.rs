@@ -33,7 +33,7 @@ fn summary_then_table_in_report_order() {
     let first = md.lines().next().expect("summary line");
     assert_eq!(
         first,
-        "**palisade**: 3 findings (1 critical, 1 high, 1 medium) in 3 files, 4 resources; 1 error; 1 unknown"
+        "**palisade**: 3 findings (1 critical, 1 high, 1 medium) in 3 files, 4 resources; 1 error; 1 unknown; 2 suppressed"
     );
     let rows = rows(&md);
     assert_eq!(
@@ -52,6 +52,7 @@ fn summary_then_table_in_report_order() {
     assert!(rows[4].starts_with("| medium |"));
     assert!(md.contains("- `k8s/broken.yaml:3`: expected a mapping, found \\`- item\\`"));
     assert!(md.contains("_1 value could not be decided; checks depending on it were skipped._"));
+    assert!(md.contains("_2 findings suppressed"));
 }
 
 #[test]

@@ -196,7 +196,8 @@ fn results_carry_rule_level_location_and_fingerprint() {
     let log = parse(&r);
     let run = &log["runs"][0];
     let results = run["results"].as_array().expect("results");
-    assert_eq!(results.len(), 3);
+    // Three open findings, then the two suppressed ones.
+    assert_eq!(results.len(), 5);
     let first = &results[0];
     assert_eq!(first["ruleId"], "NET-SG-OPEN-SSH");
     assert_eq!(first["level"], "error");
@@ -220,7 +221,34 @@ fn results_carry_rule_level_location_and_fingerprint() {
         r.findings[0].fingerprint.as_str()
     );
     let levels: Vec<&str> = results.iter().filter_map(|r| r["level"].as_str()).collect();
-    assert_eq!(levels, ["error", "error", "warning"]);
+    assert_eq!(levels, ["error", "error", "warning", "error", "error"]);
+    for open in &results[..3] {
+        assert!(open.get("suppressions").is_none());
+    }
+}
+
+#[test]
+fn suppressed_findings_are_results_with_suppressions() {
+    let log = parse(&report());
+    validate(&log);
+    let results = log["runs"][0]["results"].as_array().expect("results");
+    let inline = &results[3];
+    assert_eq!(inline["ruleId"], "NET-SG-OPEN-SSH");
+    assert_eq!(
+        inline["suppressions"],
+        serde_json::json!([{
+            "kind": "inSource",
+            "status": "accepted",
+            "justification": "break-glass bastion, closed by the VPN migration (inline)",
+            "location": {"physicalLocation": {
+                "artifactLocation": {"uri": "network/main.tf", "uriBaseId": "%SRCROOT%"},
+                "region": {"startLine": 19, "endLine": 19}
+            }}
+        }])
+    );
+    let baseline = &results[4];
+    assert_eq!(baseline["suppressions"][0]["kind"], "external");
+    assert!(baseline["suppressions"][0].get("location").is_none());
 }
 
 #[test]
@@ -267,7 +295,8 @@ fn findings_of_unlisted_rules_get_a_descriptor() {
     let rules = log["runs"][0]["tool"]["driver"]["rules"]
         .as_array()
         .expect("rules");
-    assert_eq!(rules.len(), 3);
+    // The three rules of the findings and the one only a suppressed finding names.
+    assert_eq!(rules.len(), 4);
 }
 
 #[test]

@@ -148,8 +148,12 @@ fn errors_unknowns_and_summary() {
          aws_security_group.web: ingress[1].cidr_blocks (network/main.tf:9): var.admin_cidr has no default\n"
     ));
     assert!(out.contains("1 file skipped:\n  docs/example.yaml: not a Kubernetes manifest"));
+    assert!(out.contains(
+        "2 findings suppressed:\n  \
+         NET-SG-OPEN-SSH network/main.tf:20 (aws_security_group.bastion) [inline]: break-glass bastion"
+    ));
     assert!(out.ends_with(
-        "3 findings (1 critical, 1 high, 1 medium) in 3 files, 4 resources; 1 error; 1 unknown\n"
+        "3 findings (1 critical, 1 high, 1 medium) in 3 files, 4 resources; 1 error; 1 unknown; 2 suppressed\n"
     ));
 }
 
