@@ -1,6 +1,7 @@
 //! The `palisade` command line.
 
 mod access_cmd;
+mod detect_cmd;
 mod rules_cmd;
 mod scan_cmd;
 
@@ -42,6 +43,10 @@ enum Command {
     Explain(rules_cmd::ExplainArgs),
     /// Who can do what to which resource (IAM evaluation).
     Access(access_cmd::AccessArgs),
+    /// Run detections over logs once (CloudTrail, ALB, WAF, VPC flow, EKS audit) and report alerts.
+    Detect(detect_cmd::DetectArgs),
+    /// Follow log directories as files arrive, alert and notify; resumes across restarts.
+    Watch(detect_cmd::WatchArgs),
 }
 
 fn main() -> ExitCode {
@@ -63,6 +68,8 @@ fn main() -> ExitCode {
         Command::Rules(args) => rules_cmd::run_list(args),
         Command::Explain(args) => rules_cmd::run_explain(args),
         Command::Access(args) => access_cmd::run(args),
+        Command::Detect(args) => detect_cmd::run_detect(args),
+        Command::Watch(args) => detect_cmd::run_watch(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
