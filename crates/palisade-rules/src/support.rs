@@ -280,6 +280,16 @@ pub fn statement_undecided(stmt: &Json) -> bool {
     .any(|k| stmt.get(*k).is_some_and(has_unknown))
 }
 
+/// True when a policy string may stand for any value, `*` included: it holds
+/// the unknown sentinel without naming the resource attribute it replaces
+/// (`${unknown}aws_s3_bucket.b.arn` is an ARN, never `*`).
+pub fn unknown_may_be_anything(s: &str) -> bool {
+    s.contains(UNKNOWN_MARKER)
+        && s
+            .strip_prefix(UNKNOWN_MARKER)
+            .is_none_or(|rest| rest.is_empty() || !rest.contains('.'))
+}
+
 /// A boolean database parameter or condition value: `1`/`on`/`true` or
 /// `0`/`off`/`false`; `None` for anything else.
 pub fn setting_on(value: &str) -> Option<bool> {
@@ -388,6 +398,9 @@ mod data_identity_tests {
         assert_eq!(setting_on("ON"), Some(true));
         assert_eq!(setting_on("0"), Some(false));
         assert_eq!(setting_on("maybe"), None);
+        assert!(unknown_may_be_anything("${unknown}"));
+        assert!(!unknown_may_be_anything("${unknown}aws_s3_bucket.b.arn"));
+        assert!(!unknown_may_be_anything("arn:aws:s3:::b/*"));
     }
 
     #[test]

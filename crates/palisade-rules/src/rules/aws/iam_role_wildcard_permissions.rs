@@ -39,9 +39,11 @@ fn check_doc(cx: &mut Ctx, role: &Meta, doc: &Json, at: Option<&Location>, sourc
         let actions_unknown = ["Action", "NotAction"]
             .iter()
             .any(|k| stmt.get(*k).is_some_and(has_unknown));
-        let resources_unknown = ["Resource", "NotResource"]
+        let resources_unknown = strings(stmt.get("Resource"))
             .iter()
-            .any(|k| stmt.get(*k).is_some_and(has_unknown));
+            .any(|r| unknown_may_be_anything(r))
+            || stmt.get("Resource").is_some_and(|r| !r.is_string() && !r.is_array())
+            || stmt.get("NotResource").is_some_and(has_unknown);
         if !effect_unknown && !is_allow(stmt) {
             continue;
         }
