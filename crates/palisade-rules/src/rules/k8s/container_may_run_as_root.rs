@@ -35,21 +35,21 @@ fn check(m: &Model, cx: &mut Ctx) {
         let pod = w.pod_spec();
         for c in pod.all_containers() {
             let user = c.effective_run_as_user(pod);
-            let Some(uid) = cx.known(&w.meta, "securityContext.runAsUser", &user) else {
-                continue;
-            };
-            if *uid == Some(0) {
-                cx.report(
-                    &w.meta,
-                    user.loc().or(Some(&c.loc)),
-                    format!("{} runs as UID 0", container_label(c)),
-                );
-                continue;
-            }
-            if uid.is_some() {
-                continue; // pinned to a non-root user
-            }
             let non_root = c.effective_run_as_non_root(pod);
+            match user.get() {
+                Some(Some(0)) => {
+                    let at = user.loc().or(Some(&c.loc));
+                    cx.report(&w.meta, at, format!("{} runs as UID 0", container_label(c)));
+                    continue;
+                }
+                Some(Some(_)) => continue, // pinned to a non-root user
+                Some(None) => {}
+                None if non_root.some() == Some(&true) => continue,
+                None => {
+                    cx.known(&w.meta, "securityContext.runAsUser", &user);
+                    continue;
+                }
+            }
             match cx.known(&w.meta, "securityContext.runAsNonRoot", &non_root) {
                 Some(Some(true)) | None => {}
                 Some(Some(false)) => cx.report(

@@ -1,5 +1,6 @@
-//! A pod in the host IPC namespace can read and write the shared memory of every process on the node.
-//! The seeds' pod security practice (K8S-05) forbids it.
+//! A pod in the host IPC namespace can read and write the shared memory of
+//! every process on the node. The seeds' pod security practice (K8S-05) forbids
+//! it.
 
 use crate::prelude::*;
 
@@ -10,8 +11,10 @@ pub static RULE: Rule = Rule {
     severity: Severity::High,
     practices: &["K8S-05"],
     benchmarks: &["CIS EKS 1.7.0 4.2.3", "CKV_K8S_18"],
-    description: "`hostIPC: true` breaks the isolation between the pod and its node. A pod in the host IPC namespace can read and write the shared memory of every process on the node. \
-The Pod Security Standards forbid it from the baseline profile up.",
+    description:
+        "`hostIPC: true` breaks the isolation between the pod and its node. A pod in the host IPC \
+namespace can read and write the shared memory of every process on the node. The Pod Security \
+Standards forbid it from the baseline profile up.",
     remediation: "Remove `hostIPC: true` (it defaults to false). Node-level agents that really \
 need it belong in a dedicated namespace with its own admission policy.",
     references: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/"],

@@ -1,5 +1,8 @@
-//! A pod on the host network uses the node's interfaces and IP: NetworkPolicies and security groups for pods no longer apply to it, it can reach the instance metadata service and every port bound to the node's loopback, and it can sniff the node's traffic.
-//! The seeds' pod security practice (K8S-05) forbids it.
+//! A pod on the host network uses the node's interfaces and IP: NetworkPolicies
+//! and security groups for pods no longer apply to it, it can reach the
+//! instance metadata service and every port bound to the node's loopback, and
+//! it can sniff the node's traffic. The seeds' pod security practice (K8S-05)
+//! forbids it.
 
 use crate::prelude::*;
 
@@ -10,9 +13,14 @@ pub static RULE: Rule = Rule {
     severity: Severity::High,
     practices: &["K8S-05"],
     benchmarks: &["CIS EKS 1.7.0 4.2.4", "CKV_K8S_19"],
-    description: "`hostNetwork: true` breaks the isolation between the pod and its node. A pod on the host network uses the node's interfaces and IP: NetworkPolicies and security groups for pods no longer apply to it, it can reach the instance metadata service and every port bound to the node's loopback, and it can sniff the node's traffic. \
-The Pod Security Standards forbid it from the baseline profile up.",
-    remediation: "Remove `hostNetwork: true` (it defaults to false). Node-level agents that really \
+    description:
+        "`hostNetwork: true` breaks the isolation between the pod and its node. A pod on the host \
+network uses the node's interfaces and IP: NetworkPolicies and security groups for pods no \
+longer apply to it, it can reach the instance metadata service and every port bound to the \
+node's loopback, and it can sniff the node's traffic. The Pod Security Standards forbid it from \
+the baseline profile up.",
+    remediation:
+        "Remove `hostNetwork: true` (it defaults to false). Node-level agents that really \
 need it belong in a dedicated namespace with its own admission policy.",
     references: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/"],
     check,

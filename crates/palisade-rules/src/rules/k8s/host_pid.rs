@@ -1,5 +1,6 @@
-//! A pod in the host PID namespace sees every process on the node, can read their environment (secrets included) through /proc, and with ptrace can take them over.
-//! The seeds' pod security practice (K8S-05) forbids it.
+//! A pod in the host PID namespace sees every process on the node, can read
+//! their environment (secrets included) through /proc, and with ptrace can take
+//! them over. The seeds' pod security practice (K8S-05) forbids it.
 
 use crate::prelude::*;
 
@@ -10,8 +11,11 @@ pub static RULE: Rule = Rule {
     severity: Severity::High,
     practices: &["K8S-05"],
     benchmarks: &["CIS EKS 1.7.0 4.2.2", "CKV_K8S_17"],
-    description: "`hostPID: true` breaks the isolation between the pod and its node. A pod in the host PID namespace sees every process on the node, can read their environment (secrets included) through /proc, and with ptrace can take them over. \
-The Pod Security Standards forbid it from the baseline profile up.",
+    description:
+        "`hostPID: true` breaks the isolation between the pod and its node. A pod in the host PID \
+namespace sees every process on the node, can read their environment (secrets included) through \
+/proc, and with ptrace can take them over. The Pod Security Standards forbid it from the \
+baseline profile up.",
     remediation: "Remove `hostPID: true` (it defaults to false). Node-level agents that really \
 need it belong in a dedicated namespace with its own admission policy.",
     references: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/"],
