@@ -943,6 +943,10 @@ pub struct LaunchTemplate {
     pub block_devices: Vec<BlockDevice>,
     pub associate_public_ip: Val<Option<bool>>,
     pub image_id: Val<Option<String>>,
+    /// Security groups of the instances it launches (`vpc_security_group_ids`
+    /// and the network interfaces' `security_groups`); empty when not written
+    /// (EKS managed nodes then get the EKS cluster security group).
+    pub security_groups: Val<Vec<Ref>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -92,6 +92,16 @@ pub(crate) fn adapt<'a>(cx: &mut Cx<'a>, aws: &mut Aws, r: &'a RawResource) -> b
                 block_devices.push(unknown_device(cx, &o, "block_device_mappings", reason, loc));
             }
             let nic = o.block("network_interfaces");
+            let mut security_groups = cx.links(&o, "vpc_security_group_ids");
+            match cx.links(&nic, "security_groups") {
+                Val::Known { value, loc } => {
+                    for g in value {
+                        super::network::append_link(&mut security_groups, Val::known(g, loc.clone()));
+                    }
+                }
+                Val::Unknown { reason, loc } => security_groups = Val::Unknown { reason, loc },
+                Val::Default { .. } => {}
+            }
             let t = LaunchTemplate {
                 meta: m,
                 http_tokens: cx.str_or(&md, "http_tokens", "optional"),
@@ -99,6 +109,7 @@ pub(crate) fn adapt<'a>(cx: &mut Cx<'a>, aws: &mut Aws, r: &'a RawResource) -> b
                 block_devices,
                 associate_public_ip: cx.bool_opt(&nic, "associate_public_ip_address"),
                 image_id: cx.str_opt(&o, "image_id"),
+                security_groups,
             };
             aws.launch_templates.push(t);
         }
