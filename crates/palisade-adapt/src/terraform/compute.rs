@@ -96,7 +96,10 @@ pub(crate) fn adapt<'a>(cx: &mut Cx<'a>, aws: &mut Aws, r: &'a RawResource) -> b
             match cx.links(&nic, "security_groups") {
                 Val::Known { value, loc } => {
                     for g in value {
-                        super::network::append_link(&mut security_groups, Val::known(g, loc.clone()));
+                        super::network::append_link(
+                            &mut security_groups,
+                            Val::known(g, loc.clone()),
+                        );
                     }
                 }
                 Val::Unknown { reason, loc } => security_groups = Val::Unknown { reason, loc },
