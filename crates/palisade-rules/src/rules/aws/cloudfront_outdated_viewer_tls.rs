@@ -86,3 +86,17 @@ fn check(m: &Model, cx: &mut Ctx) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policies_are_ordered() {
+        assert!(rank("TLSv1") < rank("TLSv1.2_2019"));
+        assert!(rank("TLSv1.1_2016") < rank("TLSv1.2_2018"));
+        assert!(rank("tlsv1.2_2021") > rank("TLSv1.2_2019"));
+        assert_eq!(rank("TLSv9"), None);
+        assert!(rank(&crate::Params::default().min_cloudfront_tls).is_some());
+    }
+}

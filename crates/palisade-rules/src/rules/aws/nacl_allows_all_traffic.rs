@@ -154,3 +154,69 @@ fn verdict<'a>(rules: &[&'a NaclRule], egress: bool, v6: bool) -> Verdict<'a> {
     }
     Verdict::AllowsAll(allow, number)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use palisade_model::Location;
+
+    fn entry(
+        number: Option<i64>,
+        egress: bool,
+        action: &str,
+        protocol: &str,
+        cidr: &str,
+    ) -> NaclRule {
+        let loc = Location::new("main.tf", 1, 1);
+        NaclRule {
+            meta: Meta::new("aws_network_acl.a", "aws_network_acl", loc.clone()),
+            acl: Val::known(Ref::new("aws_network_acl.a"), loc.clone()),
+            number: match number {
+                Some(n) => Val::known(n, loc.clone()),
+                None => Val::unknown("var.n has no value", None),
+            },
+            egress,
+            protocol: Val::known(protocol.into(), loc.clone()),
+            action: Val::known(action.into(), loc.clone()),
+            cidr_v4: Val::known(Some(cidr.into()), loc.clone()),
+            cidr_v6: Val::default_(None),
+            from_port: Val::default_(None),
+            to_port: Val::default_(None),
+        }
+    }
+
+    #[test]
+    fn lowest_number_decides() {
+        let allow = entry(Some(100), false, "allow", "-1", "0.0.0.0/0");
+        let late_deny = entry(Some(200), false, "deny", "tcp", "0.0.0.0/0");
+        let early_deny = entry(Some(50), false, "deny", "tcp", "198.51.100.0/24");
+        let unknown_deny = entry(None, false, "deny", "tcp", "0.0.0.0/0");
+        assert!(matches!(
+            verdict(&[&allow, &late_deny], false, false),
+            Verdict::AllowsAll(_, 100)
+        ));
+        assert!(matches!(
+            verdict(&[&late_deny, &early_deny, &allow], false, false),
+            Verdict::Restricts
+        ));
+        assert!(matches!(
+            verdict(&[&allow, &unknown_deny], false, false),
+            Verdict::Undecided(..)
+        ));
+        // Entries of the other direction or family do not count.
+        assert!(matches!(
+            verdict(&[&allow], true, false),
+            Verdict::Restricts
+        ));
+        assert!(matches!(
+            verdict(&[&allow], false, true),
+            Verdict::Restricts
+        ));
+        // Only an all-protocols entry allows everything.
+        let tcp_all = entry(Some(10), false, "allow", "tcp", "0.0.0.0/0");
+        assert!(matches!(
+            verdict(&[&tcp_all], false, false),
+            Verdict::Restricts
+        ));
+    }
+}
