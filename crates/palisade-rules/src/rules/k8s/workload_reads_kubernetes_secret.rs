@@ -19,7 +19,7 @@ pub static RULE: Rule = Rule {
     title: "Workload reads credentials from a Kubernetes Secret instead of Secrets Manager",
     severity: Severity::Low,
     practices: &["SEC-02"],
-    benchmarks: &["CIS EKS 1.7.0 4.4.2", "CKV_K8S_35"],
+    benchmarks: &["CIS EKS 1.7.0 4.4.2"],
     description: "A container takes a value from a Kubernetes Secret (environment variable, \
 `envFrom` or volume). The seeds store secrets in AWS Secrets Manager and mount them through the \
 Secrets Store CSI driver, so they are encrypted with a CMK, rotated and audited, and never \
