@@ -301,6 +301,8 @@ struct HookState {
     hook: Webhook,
     sink: String,
     last_sent: Option<Instant>,
+    /// After a 429: nothing is sent to this webhook before then.
+    paused_until: Option<Instant>,
 }
 
 /// Delivers queued alerts to webhooks.
@@ -349,6 +351,7 @@ impl Notifier {
                     sink: hook.sink_id(),
                     hook,
                     last_sent: None,
+                    paused_until: None,
                 })
                 .collect(),
             base_backoff: Duration::from_secs(1),
@@ -432,6 +435,13 @@ impl Notifier {
             let mut wait: Option<Duration> = None;
             for i in 0..self.hooks.len() {
                 let now_i = Instant::now();
+                if let Some(until) = self.hooks[i].paused_until {
+                    if now_i < until {
+                        let w = until - now_i;
+                        wait = Some(wait.map_or(w, |x| x.min(w)));
+                        continue;
+                    }
+                }
                 if let Some(last) = self.hooks[i].last_sent {
                     let since = now_i.duration_since(last);
                     if since < self.hooks[i].hook.min_interval {
@@ -463,6 +473,7 @@ impl Notifier {
                         stats.delivered += ids.len() as u64;
                     }
                     Outcome::RateLimited(after) => {
+                        self.hooks[i].paused_until = Some(Instant::now() + after);
                         let next = now
                             .saturating_add(i64::try_from(after.as_millis()).unwrap_or(i64::MAX));
                         store.defer(&ids, next, "HTTP 429 (rate limited)")?;

@@ -66,7 +66,7 @@ fn write_inputs(dir: &Path, files: u64, per_file: u64) {
             n += 1;
             let user = users[(n % 3) as usize];
             // Each user mostly calls from one address; now and then from a new one (PAL-D005).
-            let ip = if n % 97 == 0 {
+            let ip = if n.is_multiple_of(97) {
                 format!("198.51.100.{}", n % 250)
             } else {
                 format!("203.0.113.{}", n % 3)
