@@ -17,12 +17,7 @@ pub static RULE: Rule = Rule {
     title: "Container adds a dangerous Linux capability",
     severity: Severity::High,
     practices: &["K8S-05"],
-    benchmarks: &[
-        "CIS EKS 1.2.0 4.2.7",
-        "CKV_K8S_25",
-        "CKV_K8S_28",
-        "CKV_K8S_39",
-    ],
+    benchmarks: &["CIS EKS 1.2.0 4.2.7", "CKV_K8S_25", "CKV_K8S_39"],
     description:
         "`securityContext.capabilities.add` grants a capability the baseline Pod Security \
 Standard forbids (for example SYS_ADMIN, NET_ADMIN, NET_RAW, SYS_PTRACE, SYS_MODULE, BPF or ALL). \
