@@ -285,8 +285,7 @@ pub fn statement_undecided(stmt: &Json) -> bool {
 /// (`${unknown}aws_s3_bucket.b.arn` is an ARN, never `*`).
 pub fn unknown_may_be_anything(s: &str) -> bool {
     s.contains(UNKNOWN_MARKER)
-        && s
-            .strip_prefix(UNKNOWN_MARKER)
+        && s.strip_prefix(UNKNOWN_MARKER)
             .is_none_or(|rest| rest.is_empty() || !rest.contains('.'))
 }
 

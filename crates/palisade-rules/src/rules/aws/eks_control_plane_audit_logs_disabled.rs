@@ -39,7 +39,7 @@ fn check(m: &Model, cx: &mut Ctx) {
                 &c.meta,
                 c.log_types.loc(),
                 format!(
-                    "control-plane log types `{}` are not enabled",
+                    "control-plane logs are not exported: `{}`",
                     missing.join("`, `")
                 ),
             );

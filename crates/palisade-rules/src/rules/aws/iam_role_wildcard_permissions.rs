@@ -42,7 +42,9 @@ fn check_doc(cx: &mut Ctx, role: &Meta, doc: &Json, at: Option<&Location>, sourc
         let resources_unknown = strings(stmt.get("Resource"))
             .iter()
             .any(|r| unknown_may_be_anything(r))
-            || stmt.get("Resource").is_some_and(|r| !r.is_string() && !r.is_array())
+            || stmt
+                .get("Resource")
+                .is_some_and(|r| !r.is_string() && !r.is_array())
             || stmt.get("NotResource").is_some_and(has_unknown);
         if !effect_unknown && !is_allow(stmt) {
             continue;
