@@ -11,8 +11,11 @@ pub struct Params {
     /// Database and cache ports (PostgreSQL, MySQL, SQL Server, Oracle,
     /// Redshift, MongoDB, Redis, Memcached, Elasticsearch).
     pub database_ports: Vec<u16>,
-    /// Image registries workloads may pull from (prefix match). Empty means
-    /// "any registry" (only pinning is checked).
+    /// Image registries workloads may pull from (prefix match). When empty,
+    /// images from well-known public registries (Docker Hub, Quay, GHCR,
+    /// GCR, registry.k8s.io, MCR, ECR Public) are reported and private
+    /// registries (such as your ECR) are accepted: the seeds require
+    /// pipeline-built images scanned in ECR.
     pub allowed_registries: Vec<String>,
     /// IAM role ARNs of the CI/CD pipeline (the only principals allowed to
     /// change infrastructure).
