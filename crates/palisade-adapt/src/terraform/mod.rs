@@ -355,10 +355,10 @@ fn report_under_owner(resources: &[RawResource], aws: &mut Aws) {
         let owner = meta
             .address
             .char_indices()
+            .rev()
             .filter(|&(_, c)| c == '.')
             .map(|(i, _)| &meta.address[..i])
-            .filter(|prefix| declared.contains(prefix))
-            .last()
+            .find(|prefix| declared.contains(prefix))
             .map(str::to_owned);
         if let Some(owner) = owner {
             let part = std::mem::replace(&mut meta.address, owner);
