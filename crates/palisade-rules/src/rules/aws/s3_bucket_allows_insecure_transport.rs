@@ -57,6 +57,31 @@ fn denies_insecure_transport(stmt: &Json) -> bool {
         && insecure_condition(stmt)
 }
 
+/// True when an unknown part of the condition could turn out to be
+/// `Bool: aws:SecureTransport = false`: an unknown operator or key, or an
+/// unknown value under that operator and key. Unknown values of other keys
+/// (`aws:SourceVpce`) cannot.
+fn condition_may_be_insecure(stmt: &Json) -> bool {
+    match stmt.get("Condition") {
+        Some(Json::Object(ops)) => ops.iter().any(|(op, keys)| {
+            if op.contains(UNKNOWN_MARKER) {
+                return true;
+            }
+            let Some(keys) = keys.as_object() else {
+                return has_unknown(keys);
+            };
+            keys.iter().any(|(k, v)| {
+                k.contains(UNKNOWN_MARKER)
+                    || (matches!(op.as_str(), "Bool" | "BoolIfExists")
+                        && k.eq_ignore_ascii_case("aws:SecureTransport")
+                        && has_unknown(v))
+            })
+        }),
+        Some(other) => has_unknown(other),
+        None => false,
+    }
+}
+
 /// A statement with unknown parts that, once known, could deny insecure transport.
 fn may_deny_insecure_transport(stmt: &Json) -> bool {
     let part = |k: &str| stmt.get(k).is_some_and(has_unknown);
@@ -65,10 +90,12 @@ fn may_deny_insecure_transport(stmt: &Json) -> bool {
     let actions = part("Action")
         || part("NotAction")
         || (actions_cover(stmt, "s3:GetObject") && actions_cover(stmt, "s3:PutObject"));
-    let condition = part("Condition") || insecure_condition(stmt);
-    let any_unknown = ["Effect", "Principal", "Action", "NotAction", "Condition"]
-        .iter()
-        .any(|k| part(k));
+    let condition_unknown = condition_may_be_insecure(stmt);
+    let condition = condition_unknown || insecure_condition(stmt);
+    let any_unknown = condition_unknown
+        || ["Effect", "Principal", "Action", "NotAction"]
+            .iter()
+            .any(|k| part(k));
     any_unknown && effect && principal && actions && condition
 }
 
