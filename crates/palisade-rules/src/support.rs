@@ -318,6 +318,12 @@ pub struct Db<'a> {
 }
 
 impl Db<'_> {
+    /// An instance without an engine copies another database (a read replica
+    /// or a restore) and inherits its storage encryption and engine.
+    pub fn copies_another(&self) -> bool {
+        !self.cluster && matches!(self.engine.get(), Some(None))
+    }
+
     /// "DB instance" or "DB cluster", for messages.
     pub fn what(&self) -> &'static str {
         if self.cluster {

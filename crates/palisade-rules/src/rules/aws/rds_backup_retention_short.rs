@@ -25,6 +25,11 @@ const MIN_DAYS: i64 = 7;
 
 fn check(m: &Model, cx: &mut Ctx) {
     for db in databases(&m.aws) {
+        // Without an engine the instance copies another (a read replica or a
+        // restore), and PostgreSQL replicas cannot keep automated backups.
+        if db.copies_another() {
+            continue;
+        }
         let Some(days) = cx.known(db.meta, "backup_retention_period", db.backup_retention_days)
         else {
             continue;

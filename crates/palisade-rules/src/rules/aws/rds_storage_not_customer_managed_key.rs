@@ -28,6 +28,15 @@ copy re-encrypted with the new key.",
 
 fn check(m: &Model, cx: &mut Ctx) {
     for db in databases(&m.aws) {
+        if db.copies_another() {
+            cx.unknown(
+                db.meta,
+                "kms_key_id",
+                None,
+                "the instance copies another database (replica or restore) and inherits its encryption",
+            );
+            continue;
+        }
         if db.storage_encrypted.get() != Some(&true) {
             continue; // unencrypted storage is PAL042's finding
         }

@@ -32,6 +32,15 @@ from it.",
 
 fn check(m: &Model, cx: &mut Ctx) {
     for db in databases(&m.aws) {
+        if db.copies_another() {
+            cx.unknown(
+                db.meta,
+                "storage_encrypted",
+                None,
+                "the instance copies another database (replica or restore) and inherits its encryption",
+            );
+            continue;
+        }
         if cx.known(db.meta, "storage_encrypted", db.storage_encrypted) == Some(&false) {
             cx.report(
                 db.meta,
