@@ -33,6 +33,10 @@
 //! constraints beyond primitive conversions, sets and `optional()` object
 //! defaults; `moved`/`import`/`check` blocks; override files; remote modules.
 //!
+//! Terraform plans in JSON (`terraform show -json`) load through
+//! [`load_plan`] into the same [`RawResource`]s; see its module for how
+//! unknown and sensitive values and locations are handled.
+//!
 //! [`Raw::Unknown`]: palisade_model::raw::Raw::Unknown
 //! [`Raw::Ref`]: palisade_model::raw::Raw::Ref
 
@@ -41,6 +45,7 @@ mod eval;
 mod funcs;
 mod json;
 mod load;
+mod plan;
 mod value;
 
 use eval::{Evaluator, Inst};
@@ -50,6 +55,7 @@ use std::path::{Component, Path, PathBuf};
 use std::rc::Rc;
 
 pub use eval::{MAX_EVAL_DEPTH, MAX_MODULE_DEPTH};
+pub use plan::{load_plan, looks_like_plan};
 
 /// How to load a root module.
 #[derive(Clone, Debug)]
