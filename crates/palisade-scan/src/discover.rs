@@ -1,8 +1,10 @@
 //! Finding the inputs under the paths a user names: Terraform roots (every
-//! directory holding `.tf`/`.tf.json` files) and Kubernetes manifests, by
-//! content. Respects `.gitignore`, skips tool caches, never loops on
+//! directory holding `.tf`/`.tf.json` files), Terraform plans in JSON and
+//! Kubernetes manifests, by content. Paths matching `palisade.toml`'s
+//! `exclude` globs are not walked. Respects `.gitignore`, skips tool caches, never loops on
 //! symlinks, never reads a file twice.
 
+use crate::config::Exclude;
 use crate::display_path;
 use palisade_model::Diagnostic;
 use std::collections::BTreeSet;
@@ -30,6 +32,8 @@ pub struct Discovered {
     pub terraform_roots: Vec<PathBuf>,
     /// YAML/JSON files that look like Kubernetes manifests, sorted.
     pub manifests: Vec<PathBuf>,
+    /// JSON files that are Terraform plans (`terraform show -json`), sorted.
+    pub plans: Vec<PathBuf>,
     pub errors: Vec<Diagnostic>,
     pub notes: Vec<Diagnostic>,
     /// When the user named individual `.tf` files, their display paths:
@@ -52,11 +56,26 @@ fn is_yaml_or_json(p: &Path) -> bool {
     ) && !is_terraform_file(p)
 }
 
+/// Plans may be this large (they repeat the configuration several times).
+pub const MAX_PLAN_BYTES: u64 = 128 * 1024 * 1024;
+
 /// Walks `paths` and classifies what it finds.
 pub fn discover(paths: &[PathBuf], max_file_bytes: u64, base: &Path) -> Discovered {
+    discover_with(paths, max_file_bytes, base, None)
+}
+
+/// [`discover`], leaving out what `exclude` matches (files named directly
+/// in `paths` are always read).
+pub fn discover_with(
+    paths: &[PathBuf],
+    max_file_bytes: u64,
+    base: &Path,
+    exclude: Option<&Exclude>,
+) -> Discovered {
     let mut out = Discovered::default();
     let mut roots = BTreeSet::new();
     let mut manifests = BTreeSet::new();
+    let mut plans = BTreeSet::new();
     let mut all_named_files = true;
     let mut named_tf_files = BTreeSet::new();
 
@@ -84,11 +103,12 @@ pub fn discover(paths: &[PathBuf], max_file_bytes: u64, base: &Path) -> Discover
                 named_tf_files.insert(display_path(base, path));
             } else {
                 all_named_files = false;
-                classify_file(path, max_file_bytes, base, &mut manifests, &mut out);
+                classify_file(path, max_file_bytes, base, &mut manifests, &mut plans, &mut out);
             }
             continue;
         }
         all_named_files = false;
+        let exclude = exclude.cloned();
         let walker = ignore::WalkBuilder::new(path)
             .follow_links(true)
             .hidden(false)
@@ -97,9 +117,11 @@ pub fn discover(paths: &[PathBuf], max_file_bytes: u64, base: &Path) -> Discover
             .git_exclude(true)
             .require_git(false)
             .parents(true)
-            .filter_entry(|e| {
+            .filter_entry(move |e| {
                 let name = e.file_name().to_str().unwrap_or("");
-                !(e.file_type().is_some_and(|t| t.is_dir()) && SKIP_DIRS.contains(&name))
+                let skip_dir = e.file_type().is_some_and(|t| t.is_dir()) && SKIP_DIRS.contains(&name);
+                let excluded = e.depth() > 0 && exclude.as_ref().is_some_and(|x| x.matches(e.path()));
+                !(skip_dir || excluded)
             })
             .sort_by_file_name(|a, b| a.cmp(b))
             .build();
@@ -121,12 +143,13 @@ pub fn discover(paths: &[PathBuf], max_file_bytes: u64, base: &Path) -> Discover
                     roots.insert(dir.to_path_buf());
                 }
             } else {
-                classify_file(p, max_file_bytes, base, &mut manifests, &mut out);
+                classify_file(p, max_file_bytes, base, &mut manifests, &mut plans, &mut out);
             }
         }
     }
     out.terraform_roots = roots.into_iter().collect();
     out.manifests = manifests.into_iter().collect();
+    out.plans = plans.into_iter().collect();
     if all_named_files {
         out.only_files = named_tf_files;
     }
@@ -155,6 +178,7 @@ fn classify_file(
     max_file_bytes: u64,
     base: &Path,
     manifests: &mut BTreeSet<PathBuf>,
+    plans: &mut BTreeSet<PathBuf>,
     out: &mut Discovered,
 ) {
     if !is_yaml_or_json(path) {
@@ -162,7 +186,10 @@ fn classify_file(
     }
     let shown = display_path(base, path);
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    if size > max_file_bytes {
+    let json = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    if size > max_file_bytes && !(json && size <= MAX_PLAN_BYTES) {
         out.errors.push(Diagnostic::new(
             shown,
             None,
@@ -189,7 +216,15 @@ fn classify_file(
         ));
         return;
     };
-    if palisade_k8s::looks_like_kubernetes(text) {
+    if json && palisade_terraform::looks_like_plan(text) {
+        plans.insert(path.to_path_buf());
+    } else if size > max_file_bytes {
+        out.errors.push(Diagnostic::new(
+            shown,
+            None,
+            format!("file is {size} bytes, over the {max_file_bytes}-byte limit: skipped"),
+        ));
+    } else if palisade_k8s::looks_like_kubernetes(text) {
         manifests.insert(path.to_path_buf());
     }
 }

@@ -1,17 +1,31 @@
 //! The scan pipeline, in one direction:
 //! discover inputs → load (per format) → adapt into the typed model → run
-//! rules → a normalised [`ScanReport`]. Loaders know formats, rules know the
-//! model, reporters (elsewhere) know the report.
+//! rules → suppressions and baseline → a normalised [`ScanReport`]. Loaders
+//! know formats, rules know the model, reporters (elsewhere) know the report.
+//!
+//! Terraform plans (`terraform show -json`, found by content or named in
+//! [`ScanOptions::plans`]) load with the plan loader. A plan whose
+//! configuration directory (its own directory, or
+//! [`ScanOptions::plan_config`]) is also a scanned Terraform root replaces
+//! that root's evaluated resources by its planned values, address by
+//! address; the root's other resources stay. Several plans for one root are
+//! each scanned on their own.
 
+pub mod baseline;
+pub mod config;
 mod discover;
+mod suppress;
 
-pub use discover::{discover, Discovered, InputKind};
+pub use baseline::Baseline;
+pub use config::{Config, Exclude};
+pub use discover::{discover, discover_with, Discovered, InputKind, MAX_PLAN_BYTES};
+pub use suppress::{ConfigIgnore, ANNOTATION};
 
 use palisade_model::finding::{ScanReport, Severity};
 use palisade_model::{Diagnostic, Model};
 use palisade_rules::{Params, Rule};
 use rayon::prelude::*;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// Everything a scan needs to know.
@@ -25,6 +39,19 @@ pub struct ScanOptions {
     pub max_file_bytes: u64,
     /// Paths are shown relative to this directory when they are under it.
     pub display_base: PathBuf,
+    /// Terraform plan JSON files to scan besides what `paths` hold.
+    pub plans: Vec<PathBuf>,
+    /// The configuration directory of the plans (default: each plan's own
+    /// directory when it holds `.tf` files).
+    pub plan_config: Option<PathBuf>,
+    /// Paths left out of the walk (`palisade.toml` `exclude`).
+    pub exclude: Option<Exclude>,
+    /// Severity overrides by rule id.
+    pub severity: BTreeMap<String, Severity>,
+    /// Suppressions from `palisade.toml`.
+    pub ignores: Vec<ConfigIgnore>,
+    /// Findings accepted by a previous report.
+    pub baseline: Option<Baseline>,
 }
 
 impl Default for ScanOptions {
@@ -36,6 +63,12 @@ impl Default for ScanOptions {
             params: Params::default(),
             max_file_bytes: 5 * 1024 * 1024,
             display_base: std::env::current_dir().unwrap_or_default(),
+            plans: Vec::new(),
+            plan_config: None,
+            exclude: None,
+            severity: BTreeMap::new(),
+            ignores: Vec::new(),
+            baseline: None,
         }
     }
 }
@@ -72,14 +105,29 @@ struct Part {
 
 /// Loads every input into one model (no rules run).
 pub fn load(opts: &ScanOptions) -> (Model, ScanReport, BTreeSet<String>) {
-    let found = discover(&opts.paths, opts.max_file_bytes, &opts.display_base);
+    let found = discover_with(
+        &opts.paths,
+        opts.max_file_bytes,
+        &opts.display_base,
+        opts.exclude.as_ref(),
+    );
     let base = opts.display_base.clone();
     let display = move |p: &Path| display_path(&base, p);
 
+    // Plans: those named and those found, each with its configuration.
+    let (root_plans, lone_plans, plan_notes) = place_plans(&found, opts, &display);
     let tf_parts: Vec<Part> = found
         .terraform_roots
         .par_iter()
-        .map(|dir| load_terraform_root(dir, opts, &display))
+        .enumerate()
+        .map(|(i, dir)| {
+            let plan = root_plans.iter().find(|(r, _)| *r == i).map(|(_, p)| p);
+            load_terraform_root(dir, opts, plan, &display)
+        })
+        .collect();
+    let plan_parts: Vec<Part> = lone_plans
+        .par_iter()
+        .map(|(plan, config)| load_plan_part(plan, config.as_deref(), &display))
         .collect();
     let k8s_parts: Vec<Part> = found
         .manifests
@@ -93,8 +141,9 @@ pub fn load(opts: &ScanOptions) -> (Model, ScanReport, BTreeSet<String>) {
         notes: found.notes.clone(),
         ..Default::default()
     };
+    report.notes.extend(plan_notes);
     let mut files = 0;
-    for part in tf_parts.into_iter().chain(k8s_parts) {
+    for part in tf_parts.into_iter().chain(plan_parts).chain(k8s_parts) {
         model.extend(part.model);
         report.errors.extend(part.errors);
         report.notes.extend(part.notes);
@@ -129,16 +178,198 @@ fn tree_root_of(dir: &Path, paths: &[PathBuf]) -> Option<PathBuf> {
         .find(|p| dir.starts_with(p))
 }
 
+/// Decides where each plan goes: `(root index, plan)` for a plan that
+/// replaces a scanned root's values, `(plan, config dir)` for plans scanned
+/// on their own, and notes.
+#[allow(clippy::type_complexity)]
+fn place_plans(
+    found: &Discovered,
+    opts: &ScanOptions,
+    display: &(dyn Fn(&Path) -> String + Sync),
+) -> (Vec<(usize, PathBuf)>, Vec<(PathBuf, Option<PathBuf>)>, Vec<Diagnostic>) {
+    let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| config::absolute(p));
+    let mut plans: Vec<PathBuf> = Vec::new();
+    let mut seen = BTreeSet::new();
+    for p in opts.plans.iter().chain(&found.plans) {
+        if seen.insert(canon(p)) {
+            plans.push(p.clone());
+        }
+    }
+    let roots: Vec<PathBuf> = found.terraform_roots.iter().map(|r| canon(r)).collect();
+    let mut by_root: BTreeMap<usize, Vec<(PathBuf, PathBuf)>> = BTreeMap::new();
+    let mut lone = Vec::new();
+    for plan in plans {
+        let config = opts.plan_config.clone().or_else(|| {
+            let dir = plan.parent().map(Path::to_path_buf).unwrap_or_default();
+            let dir = if dir.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                dir
+            };
+            has_terraform_files(&dir).then_some(dir)
+        });
+        match config.as_ref().and_then(|c| {
+            let c = canon(c);
+            roots.iter().position(|r| *r == c)
+        }) {
+            Some(i) => by_root
+                .entry(i)
+                .or_default()
+                .push((plan, config.unwrap_or_default())),
+            None => lone.push((plan, config)),
+        }
+    }
+    let mut merged = Vec::new();
+    let mut notes = Vec::new();
+    for (i, list) in by_root {
+        if list.len() == 1 {
+            if let Some((plan, _)) = list.into_iter().next() {
+                merged.push((i, plan));
+            }
+        } else {
+            let dir = found.terraform_roots.get(i).map(|d| display(d)).unwrap_or_default();
+            for (plan, config) in list {
+                notes.push(Diagnostic::new(
+                    display(&plan),
+                    None,
+                    format!("one of several plans of {dir}: scanned on its own, beside the configuration"),
+                ));
+                lone.push((plan, Some(config)));
+            }
+        }
+    }
+    (merged, lone, notes)
+}
+
+fn has_terraform_files(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|rd| {
+        rd.flatten().any(|e| {
+            let n = e.file_name();
+            let n = n.to_string_lossy();
+            n.ends_with(".tf") || n.ends_with(".tf.json")
+        })
+    })
+}
+
+/// Reads and loads one plan file.
+fn read_plan(
+    plan: &Path,
+    config: Option<&Path>,
+    display: &(dyn Fn(&Path) -> String + Sync),
+) -> palisade_terraform::RootLoad {
+    let shown = display(plan);
+    let fail = |msg: String| palisade_terraform::RootLoad {
+        errors: vec![Diagnostic::new(shown.clone(), None, msg)],
+        ..Default::default()
+    };
+    match std::fs::metadata(plan) {
+        Ok(m) if m.len() > MAX_PLAN_BYTES => {
+            return fail(format!(
+                "plan is {} bytes, over the {MAX_PLAN_BYTES}-byte limit: skipped",
+                m.len()
+            ))
+        }
+        Err(e) => return fail(format!("cannot read plan: {e}")),
+        Ok(_) => {}
+    }
+    let text = match std::fs::read(plan).map(String::from_utf8) {
+        Ok(Ok(t)) => t,
+        Ok(Err(_)) => return fail("not valid UTF-8 text (binary plan? use `terraform show -json`)".into()),
+        Err(e) => return fail(format!("cannot read plan: {e}")),
+    };
+    palisade_terraform::load_plan(&text, &shown, config, display)
+}
+
+/// A plan scanned on its own.
+fn load_plan_part(
+    plan: &Path,
+    config: Option<&Path>,
+    display: &(dyn Fn(&Path) -> String + Sync),
+) -> Part {
+    let load = read_plan(plan, config, display);
+    let adapted = palisade_adapt::terraform::adapt_terraform(&load.resources);
+    let mut notes = load.notes;
+    notes.extend(adapted.notes);
+    let mut unknowns = load.unknowns;
+    unknowns.extend(adapted.unknowns);
+    Part {
+        model: Model {
+            aws: adapted.aws,
+            secrets: load.secrets,
+            ..Default::default()
+        },
+        errors: load.errors,
+        notes,
+        unknowns,
+        files: 1,
+    }
+}
+
+/// An address without its instance keys: `module.a[0].aws_x.y["k"]` →
+/// `module.a.aws_x.y`.
+fn strip_indexes(address: &str) -> String {
+    let mut out = String::with_capacity(address.len());
+    let mut depth = 0u32;
+    let mut in_str = false;
+    let mut escaped = false;
+    for c in address.chars() {
+        if in_str {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_str = false;
+            }
+            continue;
+        }
+        match c {
+            '[' => depth += 1,
+            ']' => depth = depth.saturating_sub(1),
+            '"' if depth > 0 => in_str = true,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Planned values win: the plan's resources replace the evaluated ones of
+/// the same resource (whatever their instance keys).
+fn merge_plan(root: &mut palisade_terraform::RootLoad, plan: palisade_terraform::RootLoad) {
+    let planned: BTreeSet<String> = plan
+        .resources
+        .iter()
+        .map(|r| strip_indexes(&r.address))
+        .collect();
+    root.resources
+        .retain(|r| !planned.contains(&strip_indexes(&r.address)));
+    root.unknowns
+        .retain(|u| !planned.contains(&strip_indexes(&u.resource)));
+    root.resources.extend(plan.resources);
+    root.resources.sort_by(|a, b| a.address.cmp(&b.address));
+    root.secrets.extend(plan.secrets);
+    root.errors.extend(plan.errors);
+    root.notes.extend(plan.notes);
+    root.unknowns.extend(plan.unknowns);
+    root.files.extend(plan.files.into_iter().take(1));
+}
+
 fn load_terraform_root(
     dir: &Path,
     opts: &ScanOptions,
+    plan: Option<&PathBuf>,
     display: &(dyn Fn(&Path) -> String + Sync),
 ) -> Part {
     let mut tf = opts.terraform.clone();
     if tf.tree_root.is_none() {
         tf.tree_root = tree_root_of(dir, &opts.paths);
     }
-    let root = palisade_terraform::load_root(dir, &tf, display);
+    let mut root = palisade_terraform::load_root(dir, &tf, display);
+    if let Some(plan) = plan {
+        let loaded = read_plan(plan, Some(dir), display);
+        merge_plan(&mut root, loaded);
+    }
     let adapted = palisade_adapt::terraform::adapt_terraform(&root.resources);
     let mut model = Model {
         aws: adapted.aws,
@@ -219,7 +450,26 @@ pub fn scan(opts: &ScanOptions) -> ScanOutcome {
                 .is_none_or(|l| only_files.contains(l.file.as_ref()))
         });
     }
-    report.rules = opts.rules.iter().map(|r| r.info()).collect();
+    for f in &mut report.findings {
+        if let Some(s) = opts.severity.get(&f.rule) {
+            f.severity = *s;
+        }
+    }
+    suppress::apply(&mut report, &model, &opts.display_base, &opts.ignores);
+    if let Some(b) = &opts.baseline {
+        b.apply(&mut report);
+    }
+    report.rules = opts
+        .rules
+        .iter()
+        .map(|r| {
+            let mut info = r.info();
+            if let Some(s) = opts.severity.get(r.id) {
+                info.severity = *s;
+            }
+            info
+        })
+        .collect();
     report.secret_locations = model.secrets.iter().map(|s| s.loc.clone()).collect();
     report.normalise();
     ScanOutcome { model, report }
