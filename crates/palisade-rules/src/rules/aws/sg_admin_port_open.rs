@@ -9,7 +9,15 @@ pub static RULE: Rule = Rule {
     title: "Security group opens a remote-administration port to the internet",
     severity: Severity::Critical,
     practices: &["NET-07", "NET-11"],
-    benchmarks: &["CIS AWS 5.2", "CIS AWS 5.3", "AWS FSBP EC2.13", "CKV_AWS_24", "CKV_AWS_25"],
+    benchmarks: &[
+        "CIS AWS 5.2",
+        "CIS AWS 5.3",
+        "AWS FSBP EC2.13",
+        "CKV_AWS_24",
+        "CKV_AWS_25",
+        "tfsec aws-ec2-no-public-ingress-sgr",
+        "Trivy AVD-AWS-0107",
+    ],
     description: "An ingress rule admits 0.0.0.0/0 or ::/0 on SSH (22) or RDP (3389). \
 Scanners find such ports within minutes; the seeds require admin access only through a VPN \
 or SSM Session Manager, never a public port.",
