@@ -2,6 +2,7 @@
 
 mod access_cmd;
 mod detect_cmd;
+mod paths_cmd;
 mod rules_cmd;
 mod scan_cmd;
 
@@ -47,6 +48,8 @@ enum Command {
     Detect(detect_cmd::DetectArgs),
     /// Follow log directories as files arrive, alert and notify; resumes across restarts.
     Watch(detect_cmd::WatchArgs),
+    /// Exact reachability: paths hop by hop, the workload matrix, data store exposure.
+    Paths(paths_cmd::PathsArgs),
 }
 
 fn main() -> ExitCode {
@@ -70,6 +73,7 @@ fn main() -> ExitCode {
         Command::Access(args) => access_cmd::run(args),
         Command::Detect(args) => detect_cmd::run_detect(args),
         Command::Watch(args) => detect_cmd::run_watch(args),
+        Command::Paths(args) => paths_cmd::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

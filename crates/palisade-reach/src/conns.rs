@@ -116,6 +116,11 @@ impl Conns {
         }
     }
 
+    /// True when every connection of `self` is in `o`.
+    pub fn is_subset_of(&self, o: &Self) -> bool {
+        self.subtract(o).is_empty()
+    }
+
     /// True when `port` of `proto` is allowed.
     pub fn allows(&self, proto: Protocol, port: u16) -> bool {
         self.get(proto).contains(port)
@@ -158,6 +163,13 @@ impl fmt::Display for Conns {
             parts.push("other protocols".into());
         }
         f.write_str(&parts.join(";"))
+    }
+}
+
+impl Serialize for Conns {
+    /// As its display text (`TCP 80,443;UDP 53`).
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
     }
 }
 

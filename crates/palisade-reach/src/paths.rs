@@ -1,0 +1,478 @@
+//! Paths: chains of hops from a source to a destination, through proxies
+//! (CloudFront, load balancers, interface endpoints, which open a new
+//! connection on the traffic's behalf) and through compute (pods, nodes,
+//! instances, Lambda: a *pivot*, where an attacker who controls the code
+//! opens the next connection). Every hop lists every layer with its
+//! verdict and the rule that decided it; a path counts the independent
+//! controls it crosses (layers that restrict its traffic).
+//!
+//! Also here: the exposure of every data store (who reaches it, with how
+//! many controls on each path) and the blast radius of an endpoint
+//! (everything it reaches directly).
+
+use crate::conns::Conns;
+use crate::hop::{Hop, Verdict};
+use crate::ip::IpSet;
+use crate::net::{End, EndKind, Net, Places, Sgs, Tri};
+use serde::Serialize;
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap};
+use std::rc::Rc;
+
+/// Limits of the path search.
+#[derive(Clone, Debug)]
+pub struct PathOptions {
+    /// Longest chain, in hops.
+    pub max_hops: usize,
+    /// How many compute endpoints a path may pass through.
+    pub max_pivots: usize,
+    /// Stop after this many paths (the report says so).
+    pub max_paths: usize,
+}
+
+impl Default for PathOptions {
+    fn default() -> Self {
+        PathOptions {
+            max_hops: 5,
+            max_pivots: 1,
+            max_paths: 200,
+        }
+    }
+}
+
+/// A chain of hops.
+#[derive(Clone, Debug, Serialize)]
+pub struct Path {
+    /// Endpoints in order, source first.
+    pub ends: Vec<String>,
+    pub verdict: Verdict,
+    /// What surely gets through the last hop (given the earlier hops).
+    pub conns: Conns,
+    pub possibly: Conns,
+    /// Independent controls crossed (distinct restricting layers).
+    pub controls: Vec<String>,
+    /// Compute endpoints passed through.
+    pub pivots: Vec<String>,
+    pub hops: Vec<Hop>,
+}
+
+/// The answer to `paths --from SRC --to DST`.
+#[derive(Clone, Debug, Serialize)]
+pub struct PathsReport {
+    pub from: String,
+    pub to: String,
+    pub request: Conns,
+    /// The direct hop, allowed or not.
+    pub direct: Hop,
+    /// Layers that block the direct hop on their own.
+    pub blocked_by: Vec<String>,
+    /// Allowed (or undecidable) paths, shortest first.
+    pub paths: Vec<Path>,
+    pub truncated: bool,
+}
+
+/// One source of a data store.
+#[derive(Clone, Debug, Serialize)]
+pub struct Exposure {
+    pub store: String,
+    pub kind: String,
+    /// Direct sources: endpoints whose own connections reach the store.
+    pub sources: Vec<Source>,
+    /// Paths from the internet (through proxies and one pivot).
+    pub internet_paths: Vec<Path>,
+    /// Fewest controls on an internet path (`None` when none exists).
+    pub min_internet_controls: Option<usize>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Source {
+    pub source: String,
+    pub kind: String,
+    pub verdict: Verdict,
+    pub conns: Conns,
+    pub possibly: Conns,
+    pub controls: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// Everything one endpoint reaches directly.
+#[derive(Clone, Debug, Serialize)]
+pub struct BlastRadius {
+    pub from: String,
+    pub reach: Vec<Source>,
+}
+
+/// Hop evaluation with a cache keyed by endpoint profiles.
+pub struct Analysis<'n, 'm> {
+    pub net: &'n Net<'m>,
+    pub opts: PathOptions,
+    cache: RefCell<HashMap<(u64, u64, Conns), Rc<Hop>>>,
+}
+
+impl<'n, 'm> Analysis<'n, 'm> {
+    pub fn new(net: &'n Net<'m>) -> Self {
+        Analysis {
+            net,
+            opts: PathOptions::default(),
+            cache: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// The hop `a → b` (cached for ends of equal profiles).
+    pub fn hop(&self, a: usize, b: usize, req: &Conns) -> Rc<Hop> {
+        let (Some(ea), Some(eb)) = (self.net.ends.get(a), self.net.ends.get(b)) else {
+            return Rc::new(self.net.hop(a, b, req));
+        };
+        let key = (ea.profile, eb.profile, req.clone());
+        if let Some(h) = self.cache.borrow().get(&key) {
+            if h.from == ea.id && h.to == eb.id {
+                return h.clone();
+            }
+            let mut h2 = (**h).clone();
+            h2.from = ea.id.clone();
+            h2.to = eb.id.clone();
+            return Rc::new(h2);
+        }
+        let h = Rc::new(self.net.hop(a, b, req));
+        self.cache.borrow_mut().insert(key, h.clone());
+        h
+    }
+
+    /// Number of distinct hop evaluations so far.
+    pub fn evaluations(&self) -> usize {
+        self.cache.borrow().len()
+    }
+
+    /// Next endpoints a path may continue to from `cur`.
+    fn next_of(&self, cur: usize, first: bool, pivots: usize, dst: usize) -> Vec<usize> {
+        let Some(e) = self.net.ends.get(cur) else {
+            return Vec::new();
+        };
+        let all = || -> Vec<usize> {
+            (0..self.net.ends.len())
+                .filter(|&i| {
+                    i != cur
+                        && self.net.ends.get(i).is_some_and(|x| {
+                            !matches!(x.kind, EndKind::Internet | EndKind::Cidr)
+                                && (!x.kind.is_data_store() || i == dst)
+                        })
+                })
+                .collect()
+        };
+        if first {
+            return all();
+        }
+        match &e.kind {
+            EndKind::CloudFront | EndKind::InterfaceEndpoint { .. } => e.forwards.clone(),
+            EndKind::LoadBalancer { .. } => {
+                // Targets are registered outside the input: every endpoint
+                // the network lets the load balancer reach is a candidate.
+                all()
+                    .into_iter()
+                    .filter(|&i| {
+                        self.net.ends.get(i).is_some_and(|x| {
+                            x.kind.is_compute()
+                                || i == dst
+                                || matches!(x.kind, EndKind::InterfaceEndpoint { .. })
+                        })
+                    })
+                    .collect()
+            }
+            k if k.is_compute() && pivots <= self.opts.max_pivots => all(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Every path from `src` to `dst` for connections `req` at `dst`.
+    pub fn paths(&self, src: usize, dst: usize, req: &Conns) -> PathsReport {
+        let direct = (*self.hop(src, dst, req)).clone();
+        let blocked_by = direct.blocking();
+        let mut out = Vec::new();
+        let mut truncated = false;
+        let mut stack: Vec<(Vec<usize>, Vec<Rc<Hop>>, usize)> = vec![(vec![src], Vec::new(), 0)];
+        while let Some((path, hops, pivots)) = stack.pop() {
+            let Some(&cur) = path.last() else { continue };
+            if path.len() > self.opts.max_hops {
+                continue;
+            }
+            let is_pivot =
+                path.len() > 1 && self.net.ends.get(cur).is_some_and(|e| e.kind.is_compute());
+            let pivots = pivots + usize::from(is_pivot);
+            let mut nexts = self.next_of(cur, path.len() == 1, pivots, dst);
+            nexts.retain(|n| !path.contains(n));
+            // Visit the destination first, then the rest in reverse (stack).
+            nexts.sort_by_key(|&n| std::cmp::Reverse(n == dst));
+            for n in nexts.into_iter().rev() {
+                let r = if n == dst { req.clone() } else { Conns::all() };
+                let h = self.hop(cur, n, &r);
+                if h.possibly.is_empty() {
+                    continue;
+                }
+                let mut p2 = path.clone();
+                p2.push(n);
+                let mut h2 = hops.clone();
+                h2.push(h);
+                if n == dst {
+                    if out.len() >= self.opts.max_paths {
+                        truncated = true;
+                        continue;
+                    }
+                    out.push(self.make_path(&p2, &h2));
+                } else if p2.len() <= self.opts.max_hops {
+                    stack.push((p2, h2, pivots));
+                }
+            }
+        }
+        out.sort_by(|a, b| a.hops.len().cmp(&b.hops.len()).then(a.ends.cmp(&b.ends)));
+        PathsReport {
+            from: self
+                .net
+                .ends
+                .get(src)
+                .map(|e| e.id.clone())
+                .unwrap_or_default(),
+            to: self
+                .net
+                .ends
+                .get(dst)
+                .map(|e| e.id.clone())
+                .unwrap_or_default(),
+            request: req.clone(),
+            direct,
+            blocked_by,
+            paths: out,
+            truncated,
+        }
+    }
+
+    fn make_path(&self, ends: &[usize], hops: &[Rc<Hop>]) -> Path {
+        let mut controls = BTreeSet::new();
+        let mut verdict = Verdict::Allow;
+        for h in hops {
+            controls.extend(h.controls());
+            match h.verdict {
+                Verdict::Deny => verdict = Verdict::Deny,
+                Verdict::Unknown if verdict == Verdict::Allow => verdict = Verdict::Unknown,
+                _ => {}
+            }
+        }
+        let last = hops.last();
+        let pivots = ends
+            .iter()
+            .skip(1)
+            .take(ends.len().saturating_sub(2))
+            .filter_map(|&i| self.net.ends.get(i))
+            .filter(|e| e.kind.is_compute())
+            .map(|e| e.id.clone())
+            .collect();
+        Path {
+            ends: ends
+                .iter()
+                .filter_map(|&i| self.net.ends.get(i))
+                .map(|e| e.id.clone())
+                .collect(),
+            verdict,
+            conns: if verdict == Verdict::Allow {
+                last.map(|h| h.conns.clone()).unwrap_or_default()
+            } else {
+                Conns::none()
+            },
+            possibly: last.map(|h| h.possibly.clone()).unwrap_or_default(),
+            controls: controls.into_iter().collect(),
+            pivots,
+            hops: hops.iter().map(|h| (**h).clone()).collect(),
+        }
+    }
+
+    /// Who reaches each data store, and through how many controls.
+    pub fn exposure(&self) -> Vec<Exposure> {
+        let net = self.net;
+        let mut out = Vec::new();
+        for (d, store) in net.ends.iter().enumerate() {
+            if !store.kind.is_data_store() {
+                continue;
+            }
+            let mut sources = Vec::new();
+            for (s, e) in net.ends.iter().enumerate() {
+                if s == d || e.kind.is_data_store() || e.kind == EndKind::Cidr {
+                    continue;
+                }
+                let h = self.hop(s, d, &Conns::all());
+                if h.possibly.is_empty() {
+                    continue;
+                }
+                sources.push(source_of(e, &h));
+            }
+            let internet = self.paths(0, d, &Conns::all());
+            let internet_paths: Vec<Path> = internet.paths;
+            let min_internet_controls = internet_paths
+                .iter()
+                .filter(|p| p.verdict != Verdict::Deny)
+                .map(|p| p.controls.len())
+                .min();
+            out.push(Exposure {
+                store: store.id.clone(),
+                kind: store.kind.label().to_string(),
+                sources,
+                internet_paths,
+                min_internet_controls,
+            });
+        }
+        out
+    }
+
+    /// Everything `src` reaches with its own connections.
+    pub fn blast_radius(&self, src: usize, req: &Conns) -> BlastRadius {
+        let net = self.net;
+        let mut reach = Vec::new();
+        for (d, e) in net.ends.iter().enumerate() {
+            if d == src || e.kind == EndKind::Cidr {
+                continue;
+            }
+            let h = self.hop(src, d, req);
+            if h.possibly.is_empty() {
+                continue;
+            }
+            reach.push(source_of(e, &h));
+        }
+        BlastRadius {
+            from: net.ends.get(src).map(|e| e.id.clone()).unwrap_or_default(),
+            reach,
+        }
+    }
+}
+
+fn source_of(e: &End, h: &Hop) -> Source {
+    Source {
+        source: e.id.clone(),
+        kind: e.kind.label().to_string(),
+        verdict: h.verdict,
+        conns: h.conns.clone(),
+        possibly: h.possibly.clone(),
+        controls: h.controls(),
+        notes: h
+            .layers
+            .iter()
+            .flat_map(|l| {
+                l.notes
+                    .iter()
+                    .filter(|n| n.starts_with("unknown because"))
+                    .cloned()
+            })
+            .collect(),
+    }
+}
+
+/// Resolves a `--from`/`--to` argument to endpoints: `internet`, a CIDR
+/// (added as an endpoint), a resource address, a pod group
+/// (`Deployment/ns/name`, `ns/name`), `any-pod`, `namespace:NS`.
+pub fn resolve(net: &mut Net<'_>, key: &str) -> Result<Vec<usize>, String> {
+    let k = key.trim();
+    if k.eq_ignore_ascii_case("internet") {
+        return Ok(vec![0]);
+    }
+    if k.eq_ignore_ascii_case("any-pod") {
+        let v: Vec<usize> = net
+            .ends
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.kind == EndKind::Pods)
+            .map(|(i, _)| i)
+            .collect();
+        return if v.is_empty() {
+            Err("no pods in the input".into())
+        } else {
+            Ok(v)
+        };
+    }
+    if let Some(ns) = k.strip_prefix("namespace:") {
+        let v: Vec<usize> = net
+            .ends
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| {
+                e.group
+                    .and_then(|g| net.cluster.groups.get(g))
+                    .is_some_and(|g| g.namespace == ns)
+            })
+            .map(|(i, _)| i)
+            .collect();
+        return if v.is_empty() {
+            Err(format!("no pods in namespace `{ns}`"))
+        } else {
+            Ok(v)
+        };
+    }
+    if let Some(i) = net.find(k) {
+        return Ok(vec![i]);
+    }
+    if let Ok(set) = IpSet::cidr(k) {
+        return Ok(vec![add_cidr(net, k, set)]);
+    }
+    let mut hint: Vec<&str> = net
+        .ends
+        .iter()
+        .map(|e| e.id.as_str())
+        .filter(|id| id.contains(k) || k.contains(*id))
+        .take(5)
+        .collect();
+    hint.sort_unstable();
+    Err(if hint.is_empty() {
+        format!("`{k}` is not `internet`, a CIDR, `any-pod`, `namespace:NS` or an endpoint of the input")
+    } else {
+        format!(
+            "`{k}` is not an endpoint of the input; did you mean {}?",
+            hint.join(", ")
+        )
+    })
+}
+
+/// Adds an endpoint for a CIDR: inside a subnet it is a host there (with
+/// unknown security groups: none are assumed); outside, external addresses.
+pub fn add_cidr(net: &mut Net<'_>, text: &str, set: IpSet) -> usize {
+    let mut subnets = Vec::new();
+    for (i, s) in net.subnets.iter().enumerate() {
+        if let Ok(c) = &s.cidr {
+            if set.is_subset(c) {
+                subnets.push(i);
+            }
+        }
+    }
+    let places = if subnets.is_empty() {
+        Places::External {
+            addrs: set.clone(),
+            opaque: false,
+        }
+    } else {
+        Places::Subnets(subnets)
+    };
+    let inside = matches!(places, Places::Subnets(_));
+    let end = End {
+        id: text.to_string(),
+        kind: EndKind::Cidr,
+        loc: None,
+        places,
+        sgs: Sgs::NotApplicable,
+        public: if set.intersect(&net.internet).is_empty() {
+            Tri::No("private addresses".into())
+        } else {
+            Tri::Yes("public addresses".into())
+        },
+        listen: None,
+        group: None,
+        waf: None,
+        forwards: Vec::new(),
+        notes: if inside {
+            vec![format!(
+                "`{text}` is inside a subnet: a host there is assumed to have no security group"
+            )]
+        } else {
+            Vec::new()
+        },
+        profile: crate::net::h64_pub(&["cidr", text]),
+        only: inside.then(|| set.clone()),
+    };
+    net.ends.push(end);
+    net.ends.len() - 1
+}
