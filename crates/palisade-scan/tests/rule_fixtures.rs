@@ -2,6 +2,13 @@
 //! (`crates/palisade-rules/fixtures/<ID>/{pass,fail}/`). A failing fixture
 //! marks each line where a finding is expected with `# expect: <ID>`; the
 //! rule must report exactly those lines, and nothing on the passing fixture.
+//!
+//! A rule may also have Terraform plan fixtures, `plan-pass/` and
+//! `plan-fail/`: a `plan.json` (`terraform show -json`) beside the
+//! configuration it was made from, whose `.tf` files carry the `expect:`
+//! marks (findings from a plan point into its configuration). Their values
+//! should differ from what the configuration alone decides, so the test
+//! shows the plan is what was read.
 
 use palisade_scan::{scan, ScanOptions};
 use std::collections::BTreeSet;
@@ -68,7 +75,35 @@ fn every_rule_passes_and_fails_its_fixtures() {
             ));
             continue;
         }
-        let ok = run(rule, &pass);
+        check(rule, &pass, &fail, &root, &mut problems);
+        let (plan_pass, plan_fail) = (dir.join("plan-pass"), dir.join("plan-fail"));
+        if plan_pass.is_dir() || plan_fail.is_dir() {
+            for d in [&plan_pass, &plan_fail] {
+                if !d.join("plan.json").is_file() {
+                    problems.push(format!("{}: {} has no plan.json", rule.id, d.display()));
+                }
+            }
+            check(rule, &plan_pass, &plan_fail, &root, &mut problems);
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problem(s):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+/// Runs one pair of passing and failing fixtures.
+fn check(
+    rule: &'static palisade_rules::Rule,
+    pass: &Path,
+    fail: &Path,
+    root: &Path,
+    problems: &mut Vec<String>,
+) {
+    {
+        let ok = run(rule, pass);
         if !ok.errors.is_empty() {
             problems.push(format!(
                 "{}: pass fixture has load errors: {:?}",
@@ -81,7 +116,7 @@ fn every_rule_passes_and_fails_its_fixtures() {
                 rule.id, f.location.file, f.location.line, f.message
             ));
         }
-        let bad = run(rule, &fail);
+        let bad = run(rule, fail);
         if !bad.errors.is_empty() {
             problems.push(format!(
                 "{}: fail fixture has load errors: {:?}",
@@ -94,7 +129,7 @@ fn every_rule_passes_and_fails_its_fixtures() {
             .filter(|f| f.rule == rule.id)
             .map(|f| (f.location.file.to_string(), f.location.line))
             .collect();
-        let want = expected_lines(&fail, rule.id, &root);
+        let want = expected_lines(fail, rule.id, root);
         if want.is_empty() {
             problems.push(format!(
                 "{}: fail fixture marks no `expect: {}` line",
@@ -111,10 +146,4 @@ fn every_rule_passes_and_fails_its_fixtures() {
             ));
         }
     }
-    assert!(
-        problems.is_empty(),
-        "{} problem(s):\n{}",
-        problems.len(),
-        problems.join("\n")
-    );
 }
