@@ -1,5 +1,7 @@
 //! Generates the rule registry from the files under `src/rules/`, so adding a
-//! rule means adding one file (and its fixtures), never editing a list.
+//! rule means adding one file (and its fixtures), never editing a list; and
+//! the table of examples `palisade explain` and the rule docs show, from the
+//! fixtures.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -42,7 +44,63 @@ fn main() {
     code.push_str(&format!(
         "pub(crate) static ALL: &[&crate::Rule] = &[\n{entries}];\n"
     ));
-    let out =
-        PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("registry.rs");
-    fs::write(out, code).expect("write registry");
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    fs::write(out_dir.join("registry.rs"), code).expect("write registry");
+    fs::write(out_dir.join("examples.rs"), examples(&root.join("fixtures")))
+        .expect("write examples");
+}
+
+/// The first file (by name) of a fixture directory.
+fn first_file(dir: &Path) -> Option<PathBuf> {
+    let mut files: Vec<PathBuf> = fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort();
+    files.into_iter().next()
+}
+
+/// The examples table: for every `fixtures/<ID>/` with `fail/` and `pass/`,
+/// the first file of each, embedded with `include_str!`.
+fn examples(fixtures: &Path) -> String {
+    println!("cargo:rerun-if-changed={}", fixtures.display());
+    let mut dirs: Vec<PathBuf> = fs::read_dir(fixtures)
+        .map(|rd| rd.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect())
+        .unwrap_or_default();
+    dirs.sort();
+    let mut rows = String::new();
+    for dir in dirs {
+        let Some(id) = dir.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        for sub in ["fail", "pass"] {
+            println!("cargo:rerun-if-changed={}", dir.join(sub).display());
+        }
+        let (Some(fail), Some(pass)) = (
+            first_file(&dir.join("fail")),
+            first_file(&dir.join("pass")),
+        ) else {
+            continue;
+        };
+        let name = |p: &Path| {
+            p.strip_prefix(fixtures)
+                .unwrap_or(p)
+                .to_string_lossy()
+                .replace('\\', "/")
+        };
+        rows.push_str(&format!(
+            "    ({id:?}, include_str!({:?}), include_str!({:?}), {:?}, {:?}),\n",
+            fail.display().to_string(),
+            pass.display().to_string(),
+            name(&fail),
+            name(&pass),
+        ));
+    }
+    format!(
+        "/// `(rule id, failing example, passing example, failing file, passing file)`,\n\
+         /// by id: the first file of `fixtures/<ID>/fail` and `pass`.\n\
+         pub(crate) static EXAMPLES: &[(&str, &str, &str, &str, &str)] = &[\n{rows}];\n"
+    )
 }

@@ -7,6 +7,7 @@
 //! and failing fixtures live in `fixtures/<ID>/{pass,fail}/`. Rules read only
 //! the typed model, never a file format.
 
+mod examples;
 pub mod params;
 pub mod practices;
 pub mod support;
@@ -15,6 +16,7 @@ mod registry {
     include!(concat!(env!("OUT_DIR"), "/registry.rs"));
 }
 
+pub use examples::{example_files, examples, MAX_EXAMPLE_LINES};
 pub use params::Params;
 pub use practices::{practice, Practice, PRACTICES};
 
