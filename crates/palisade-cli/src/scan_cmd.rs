@@ -2,9 +2,9 @@
 
 use crate::exit;
 use clap::Args;
-use palisade_model::finding::Severity;
+use palisade_model::finding::{Severity, SuppressionSource};
 use palisade_report::{Format, TextOptions};
-use palisade_scan::{scan, ScanOptions};
+use palisade_scan::{scan, Baseline, Config, ScanOptions};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -20,6 +20,17 @@ pub struct InputArgs {
     /// A Terraform variable, `NAME=VALUE` (repeatable; VALUE is HCL, e.g. `'["a","b"]'`).
     #[arg(long = "var", value_name = "NAME=VALUE")]
     pub vars: Vec<String>,
+    /// A Terraform plan in JSON (`terraform show -json plan.out > plan.json`; repeatable).
+    /// Without PATH, only the plans are scanned.
+    #[arg(long = "plan", value_name = "FILE")]
+    pub plans: Vec<PathBuf>,
+    /// The configuration directory the plans were made from (for locations;
+    /// default: the plan's own directory when it holds .tf files).
+    #[arg(long = "plan-config", value_name = "DIR")]
+    pub plan_config: Option<PathBuf>,
+    /// Settings file (default: palisade.toml in the first path's directory or a parent).
+    #[arg(long = "config", value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -32,9 +43,10 @@ pub struct ScanArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Report only findings at or above this severity; also the exit-code threshold.
-    #[arg(long, default_value = "low", value_name = "SEVERITY")]
-    pub min_severity: Severity,
+    /// Report only findings at or above this severity; also the exit-code
+    /// threshold (default: `threshold` of palisade.toml, else low).
+    #[arg(long, value_name = "SEVERITY")]
+    pub min_severity: Option<Severity>,
     /// Run only these rules (id or name; repeatable).
     #[arg(long = "rule", value_name = "RULE")]
     pub rules: Vec<String>,
@@ -44,6 +56,13 @@ pub struct ScanArgs {
     /// Never colour the text output (also: NO_COLOR in the environment).
     #[arg(long)]
     pub no_color: bool,
+    /// Report only findings that are not in this previous JSON report (matched
+    /// by fingerprint); the others are listed as suppressed.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Write the current findings to FILE as a baseline (JSON report).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -63,11 +82,50 @@ fn parse_vars(vars: &[String]) -> Result<Vec<(String, String)>, String> {
         .collect()
 }
 
-fn options(input: &InputArgs) -> Result<ScanOptions, String> {
+/// The settings file: `--config`, or the nearest `palisade.toml` above the
+/// first scanned path.
+fn config(input: &InputArgs) -> Result<Config, String> {
+    if let Some(path) = &input.config {
+        if !path.is_file() {
+            return Err(format!("--config {}: no such file", path.display()));
+        }
+        return Config::load(path);
+    }
+    let start = input
+        .paths
+        .first()
+        .or(input.plans.first())
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("."));
+    match Config::find(&start) {
+        Some(path) => Config::load(&path),
+        None => Ok(Config::default()),
+    }
+}
+
+fn options(input: &InputArgs, cfg: &Config) -> Result<ScanOptions, String> {
     let mut opts = ScanOptions::default();
     if !input.paths.is_empty() {
         opts.paths = input.paths.clone();
+    } else if !input.plans.is_empty() {
+        opts.paths.clear();
     }
+    for p in &input.plans {
+        if !p.is_file() {
+            return Err(format!("--plan {}: no such file", p.display()));
+        }
+    }
+    if let Some(d) = &input.plan_config {
+        if !d.is_dir() {
+            return Err(format!("--plan-config {}: not a directory", d.display()));
+        }
+    }
+    opts.plans = input.plans.clone();
+    opts.plan_config = input.plan_config.clone();
+    opts.params = cfg.params.clone();
+    opts.exclude = cfg.exclude.clone();
+    opts.severity = cfg.severity.clone();
+    opts.ignores = cfg.ignores.clone();
     for f in &input.var_files {
         if !f.is_file() {
             return Err(format!("--var-file {}: no such file", f.display()));
@@ -76,22 +134,6 @@ fn options(input: &InputArgs) -> Result<ScanOptions, String> {
     opts.terraform.var_files = input.var_files.clone();
     opts.terraform.vars = parse_vars(&input.vars)?;
     Ok(opts)
-}
-
-fn select_rules(
-    only: &[String],
-    skip: &[String],
-) -> Result<Vec<&'static palisade_rules::Rule>, String> {
-    for key in only.iter().chain(skip) {
-        if palisade_rules::find(key).is_none() {
-            return Err(format!("unknown rule `{key}` (see `palisade rules`)"));
-        }
-    }
-    Ok(palisade_rules::all()
-        .into_iter()
-        .filter(|r| only.is_empty() || only.iter().any(|k| r.is(k)))
-        .filter(|r| !skip.iter().any(|k| r.is(k)))
-        .collect())
 }
 
 /// A spinner on stderr, only when stderr is a terminal and the scan takes
@@ -116,16 +158,39 @@ fn progress() -> Option<indicatif::ProgressBar> {
 
 pub fn run(args: ScanArgs) -> Result<u8, String> {
     let format: Format = args.format.parse()?;
-    let mut opts = options(&args.input)?;
-    opts.rules = select_rules(&args.rules, &args.skip_rules)?;
+    let cfg = config(&args.input)?;
+    let mut opts = options(&args.input, &cfg)?;
+    opts.rules = cfg.select_rules(&args.rules, &args.skip_rules)?;
+    if let Some(path) = &args.baseline {
+        opts.baseline = Some(Baseline::load(path)?);
+    }
+    let min = args.min_severity.or(cfg.threshold).unwrap_or(Severity::Low);
     let bar = progress();
     let outcome = scan(&opts);
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
     let mut report = outcome.report;
-    report.findings.retain(|f| f.severity >= args.min_severity);
+    report.findings.retain(|f| f.severity >= min);
+    report.suppressed.retain(|s| s.finding.severity >= min);
     report.normalise();
+
+    if let Some(path) = &args.write_baseline {
+        // Every finding still open or accepted by the old baseline.
+        let mut base = report.clone();
+        base.findings.extend(
+            std::mem::take(&mut base.suppressed)
+                .into_iter()
+                .filter(|s| s.source == SuppressionSource::Baseline)
+                .map(|s| s.finding),
+        );
+        base.normalise();
+        let mut buf = Vec::new();
+        palisade_report::render(&base, Format::Json, &TextOptions::default(), &mut buf)
+            .map_err(|e| e.to_string())?;
+        std::fs::write(path, &buf)
+            .map_err(|e| format!("cannot write baseline {}: {e}", path.display()))?;
+    }
 
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let color = to_terminal && !args.no_color && std::env::var_os("NO_COLOR").is_none();
@@ -154,7 +219,8 @@ pub fn run(args: ScanArgs) -> Result<u8, String> {
 }
 
 pub fn run_model(args: ModelArgs) -> Result<u8, String> {
-    let opts = options(&args.input)?;
+    let cfg = config(&args.input)?;
+    let opts = options(&args.input, &cfg)?;
     let (model, report, _) = palisade_scan::load(&opts);
     let json =
         serde_json::json!({ "model": model, "errors": report.errors, "unknowns": report.unknowns });
