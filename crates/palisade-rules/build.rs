@@ -46,8 +46,11 @@ fn main() {
     ));
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     fs::write(out_dir.join("registry.rs"), code).expect("write registry");
-    fs::write(out_dir.join("examples.rs"), examples(&root.join("fixtures")))
-        .expect("write examples");
+    fs::write(
+        out_dir.join("examples.rs"),
+        examples(&root.join("fixtures")),
+    )
+    .expect("write examples");
 }
 
 /// The first file (by name) of a fixture directory.
@@ -67,7 +70,12 @@ fn first_file(dir: &Path) -> Option<PathBuf> {
 fn examples(fixtures: &Path) -> String {
     println!("cargo:rerun-if-changed={}", fixtures.display());
     let mut dirs: Vec<PathBuf> = fs::read_dir(fixtures)
-        .map(|rd| rd.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect())
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .collect()
+        })
         .unwrap_or_default();
     dirs.sort();
     let mut rows = String::new();
@@ -78,10 +86,9 @@ fn examples(fixtures: &Path) -> String {
         for sub in ["fail", "pass"] {
             println!("cargo:rerun-if-changed={}", dir.join(sub).display());
         }
-        let (Some(fail), Some(pass)) = (
-            first_file(&dir.join("fail")),
-            first_file(&dir.join("pass")),
-        ) else {
+        let (Some(fail), Some(pass)) =
+            (first_file(&dir.join("fail")), first_file(&dir.join("pass")))
+        else {
             continue;
         };
         let name = |p: &Path| {

@@ -77,7 +77,9 @@ pub fn explain(rule: &Rule) -> String {
             ("Failing example", fail, fail_file, fail_cut),
             ("Fixed example", pass, pass_file, pass_cut),
         ] {
-            out.push_str(&format!("\n{head} (crates/palisade-rules/fixtures/{file})\n"));
+            out.push_str(&format!(
+                "\n{head} (crates/palisade-rules/fixtures/{file})\n"
+            ));
             for line in example_text(rule.id, text).lines() {
                 if line.is_empty() {
                     out.push('\n');
@@ -99,7 +101,10 @@ pub fn explain(rule: &Rule) -> String {
 /// A fixture as an example: the test marks `expect: ID` read as pointers
 /// to the line the rule reports.
 fn example_text(id: &str, text: &str) -> String {
-    text.replace(&format!("expect: {id}"), &format!("<- {id} reports this line"))
+    text.replace(
+        &format!("expect: {id}"),
+        &format!("<- {id} reports this line"),
+    )
 }
 
 fn cell(s: &str) -> String {
@@ -179,8 +184,7 @@ pub fn markdown() -> String {
             palisade_rules::examples(r.id),
             palisade_rules::example_files(r.id),
         ) {
-            for (head, text, file, cut) in
-                [("Failing", fail, ff, fcut), ("Fixed", pass, pf, pcut)]
+            for (head, text, file, cut) in [("Failing", fail, ff, fcut), ("Fixed", pass, pf, pcut)]
             {
                 let body = example_text(r.id, text);
                 let fence = if body.contains("```") { "````" } else { "```" };
@@ -198,6 +202,13 @@ pub fn markdown() -> String {
         }
     }
     out
+}
+
+pub fn run_explain(args: ExplainArgs) -> Result<u8, String> {
+    let rule = palisade_rules::find(&args.rule)
+        .ok_or_else(|| format!("unknown rule `{}` (see `palisade rules`)", args.rule))?;
+    print!("{}", explain(rule));
+    Ok(exit::CLEAN)
 }
 
 #[cfg(test)]
@@ -249,16 +260,12 @@ mod tests {
     fn explain_shows_both_examples() {
         let rule = palisade_rules::find("PAL001").expect("PAL001");
         let text = explain(rule);
-        assert!(text.contains("\nFailing example (crates/palisade-rules/fixtures/PAL001/fail/main.tf)\n"));
-        assert!(text.contains("\nFixed example (crates/palisade-rules/fixtures/PAL001/pass/main.tf)\n"));
+        assert!(text
+            .contains("\nFailing example (crates/palisade-rules/fixtures/PAL001/fail/main.tf)\n"));
+        assert!(
+            text.contains("\nFixed example (crates/palisade-rules/fixtures/PAL001/pass/main.tf)\n")
+        );
         assert!(text.contains("  resource \"aws_security_group\" \"bastion\" {"));
         assert!(!text.contains("expect:"));
     }
-}
-
-pub fn run_explain(args: ExplainArgs) -> Result<u8, String> {
-    let rule = palisade_rules::find(&args.rule)
-        .ok_or_else(|| format!("unknown rule `{}` (see `palisade rules`)", args.rule))?;
-    print!("{}", explain(rule));
-    Ok(exit::CLEAN)
 }

@@ -64,7 +64,15 @@ fn plan_fixture() -> PathBuf {
 fn scan_a_plan() {
     let dir = plan_fixture();
     let out = palisade(
-        &["scan", "--plan", "plan.json", "--rule", "PAL001", "--format", "json"],
+        &[
+            "scan",
+            "--plan",
+            "plan.json",
+            "--rule",
+            "PAL001",
+            "--format",
+            "json",
+        ],
         &dir,
     );
     assert_eq!(code(&out), 1, "{}", stderr(&out));
@@ -78,7 +86,13 @@ fn scan_a_plan() {
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("--plan missing.json: no such file"));
 
-    let bad = scratch("bad-plan", &[("plan.json", "{\"format_version\": \"1.1\", \"planned_values\": [}")]);
+    let bad = scratch(
+        "bad-plan",
+        &[(
+            "plan.json",
+            "{\"format_version\": \"1.1\", \"planned_values\": [}",
+        )],
+    );
     let out = palisade(&["scan", "--plan", "plan.json", "--format", "json"], &bad);
     assert_eq!(code(&out), 2, "load errors exit 2");
     let v = json(&out);
@@ -102,7 +116,10 @@ fn inline_suppression_clears_the_exit_code_and_is_reported() {
     assert_eq!(s["reason"], "bastion reached only via SSM");
     assert_eq!(s["suppressed_at"]["line"], 1);
 
-    let out = palisade(&["scan", ".", "--rule", "PAL001", "--format", "sarif"], &dir);
+    let out = palisade(
+        &["scan", ".", "--rule", "PAL001", "--format", "sarif"],
+        &dir,
+    );
     let v = json(&out);
     let result = &v["runs"][0]["results"][0];
     assert_eq!(result["suppressions"][0]["kind"], "inSource");
@@ -119,27 +136,48 @@ fn palisade_toml_is_found_and_checked() {
         "config",
         &[
             ("infra/main.tf", OPEN_SSH),
-            ("palisade.toml", "threshold = \"critical\"\n\n[severity]\nPAL001 = \"high\"\n"),
+            (
+                "palisade.toml",
+                "threshold = \"critical\"\n\n[severity]\nPAL001 = \"high\"\n",
+            ),
         ],
     );
     // Found above the scanned path: PAL001 is now high, under the threshold.
-    let out = palisade(&["scan", "infra", "--rule", "PAL001", "--format", "json"], &dir);
+    let out = palisade(
+        &["scan", "infra", "--rule", "PAL001", "--format", "json"],
+        &dir,
+    );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     // The flag wins over the file.
     let out = palisade(
-        &["scan", "infra", "--rule", "PAL001", "--min-severity", "high", "--format", "json"],
+        &[
+            "scan",
+            "infra",
+            "--rule",
+            "PAL001",
+            "--min-severity",
+            "high",
+            "--format",
+            "json",
+        ],
         &dir,
     );
     assert_eq!(code(&out), 1);
     assert_eq!(json(&out)["findings"][0]["severity"], "high");
 
     // A typo is an error naming the file and the line.
-    std::fs::write(dir.join("bad.toml"), "[rules]\nenable = []\ndissable = [\"PAL001\"]\n")
-        .expect("write");
+    std::fs::write(
+        dir.join("bad.toml"),
+        "[rules]\nenable = []\ndissable = [\"PAL001\"]\n",
+    )
+    .expect("write");
     let out = palisade(&["scan", "infra", "--config", "bad.toml"], &dir);
     assert_eq!(code(&out), 2);
     let err = stderr(&out);
-    assert!(err.contains("bad.toml:3:") && err.contains("unknown field `dissable`"), "{err}");
+    assert!(
+        err.contains("bad.toml:3:") && err.contains("unknown field `dissable`"),
+        "{err}"
+    );
     let out = palisade(&["scan", "infra", "--config", "nope.toml"], &dir);
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("--config nope.toml: no such file"));
@@ -149,14 +187,32 @@ fn palisade_toml_is_found_and_checked() {
 fn baselines_round_trip() {
     let dir = scratch("baseline", &[("main.tf", OPEN_SSH)]);
     let out = palisade(
-        &["scan", ".", "--rule", "PAL001", "--write-baseline", "base.json", "--format", "json"],
+        &[
+            "scan",
+            ".",
+            "--rule",
+            "PAL001",
+            "--write-baseline",
+            "base.json",
+            "--format",
+            "json",
+        ],
         &dir,
     );
     assert_eq!(code(&out), 1);
     assert!(dir.join("base.json").is_file());
 
     let out = palisade(
-        &["scan", ".", "--rule", "PAL001", "--baseline", "base.json", "--format", "json"],
+        &[
+            "scan",
+            ".",
+            "--rule",
+            "PAL001",
+            "--baseline",
+            "base.json",
+            "--format",
+            "json",
+        ],
         &dir,
     );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
@@ -165,7 +221,16 @@ fn baselines_round_trip() {
 
     // Writing a new baseline while using the old keeps the accepted ones.
     let out = palisade(
-        &["scan", ".", "--rule", "PAL001", "--baseline", "base.json", "--write-baseline", "next.json"],
+        &[
+            "scan",
+            ".",
+            "--rule",
+            "PAL001",
+            "--baseline",
+            "base.json",
+            "--write-baseline",
+            "next.json",
+        ],
         &dir,
     );
     assert_eq!(code(&out), 0);

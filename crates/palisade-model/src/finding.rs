@@ -146,7 +146,10 @@ impl SuppressionSource {
     /// True when the suppression is written in the scanned source itself
     /// (SARIF `inSource`), false for configuration and baselines (`external`).
     pub fn in_source(self) -> bool {
-        !matches!(self, SuppressionSource::Config | SuppressionSource::Baseline)
+        !matches!(
+            self,
+            SuppressionSource::Config | SuppressionSource::Baseline
+        )
     }
 }
 

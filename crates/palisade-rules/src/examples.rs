@@ -25,13 +25,21 @@ pub fn examples(id: &str) -> Option<(&'static str, &'static str)> {
         .map(|e| (truncate(e.1), truncate(e.2)))
 }
 
+/// A fixture file an example comes from, and whether the example was cut.
+pub type ExampleFile = (&'static str, bool);
+
 /// The fixture files the examples come from (relative to
-/// `crates/palisade-rules/fixtures`), and whether each was cut.
-pub fn example_files(id: &str) -> Option<((&'static str, bool), (&'static str, bool))> {
+/// `crates/palisade-rules/fixtures`), failing then passing.
+pub fn example_files(id: &str) -> Option<(ExampleFile, ExampleFile)> {
     table::EXAMPLES
         .iter()
         .find(|e| e.0.eq_ignore_ascii_case(id))
-        .map(|e| ((e.3, truncate(e.1).len() < e.1.len()), (e.4, truncate(e.2).len() < e.2.len())))
+        .map(|e| {
+            (
+                (e.3, truncate(e.1).len() < e.1.len()),
+                (e.4, truncate(e.2).len() < e.2.len()),
+            )
+        })
 }
 
 #[cfg(test)]

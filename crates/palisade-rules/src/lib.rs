@@ -16,7 +16,7 @@ mod registry {
     include!(concat!(env!("OUT_DIR"), "/registry.rs"));
 }
 
-pub use examples::{example_files, examples, MAX_EXAMPLE_LINES};
+pub use examples::{example_files, examples, ExampleFile, MAX_EXAMPLE_LINES};
 pub use params::Params;
 pub use practices::{practice, Practice, PRACTICES};
 

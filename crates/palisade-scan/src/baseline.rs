@@ -96,11 +96,13 @@ impl Baseline {
                     .contains(&(f.rule.clone(), f.fingerprint.clone()))
             });
         report.findings = new;
-        report.suppressed.extend(old.into_iter().map(|finding| Suppressed {
-            finding,
-            reason: format!("in baseline {}", self.shown),
-            source: SuppressionSource::Baseline,
-            at: None,
-        }));
+        report
+            .suppressed
+            .extend(old.into_iter().map(|finding| Suppressed {
+                finding,
+                reason: format!("in baseline {}", self.shown),
+                source: SuppressionSource::Baseline,
+                at: None,
+            }));
     }
 }

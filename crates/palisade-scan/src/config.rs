@@ -188,9 +188,12 @@ impl Config {
             .map_err(|e| format!("{shown}: cannot read: {e}"))?
             .len();
         if size > MAX_BYTES {
-            return Err(format!("{shown}: {size} bytes, over the {MAX_BYTES}-byte limit"));
+            return Err(format!(
+                "{shown}: {size} bytes, over the {MAX_BYTES}-byte limit"
+            ));
         }
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
+        let text =
+            std::fs::read_to_string(path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let mut c = Config::parse(&text, &shown, &base)?;
         c.path = path.to_path_buf();
@@ -288,7 +291,11 @@ impl Config {
     /// The rules to run: `only` (from `--rule`) when given, else the file's
     /// `enable` list, else all; less `skip` (`--skip-rule`) and the file's
     /// `disable` list (a rule named by `--rule` runs even if disabled).
-    pub fn select_rules(&self, only: &[String], skip: &[String]) -> Result<Vec<&'static Rule>, String> {
+    pub fn select_rules(
+        &self,
+        only: &[String],
+        skip: &[String],
+    ) -> Result<Vec<&'static Rule>, String> {
         for key in only.iter().chain(skip) {
             if palisade_rules::find(key).is_none() {
                 return Err(format!("unknown rule `{key}` (see `palisade rules`)"));
@@ -364,14 +371,46 @@ reason = "break-glass"
     #[test]
     fn errors_name_file_and_line() {
         let cases = [
-            ("threshold = \"low\"\ntresholds = 1\n", "palisade.toml:2:", "unknown field `tresholds`"),
-            ("[rules]\ndisable = [\"PAL999\"]\n", "palisade.toml:2:", "unknown rule `PAL999`"),
-            ("[params]\nadmin_port = [22]\n", "palisade.toml:2:", "unknown field `admin_port`"),
-            ("[params]\nadmin_ports = [\"ssh\"]\n", "palisade.toml:2:", "invalid type"),
-            ("threshold = \"urgent\"\n", "palisade.toml:1:", "unknown variant `urgent`"),
-            ("[severity]\nPAL998 = \"low\"\n", "palisade.toml:2:", "unknown rule `PAL998`"),
-            ("[[ignore]]\nrule = \"PAL001\"\n", "palisade.toml:1:", "missing field `reason`"),
-            ("\n[[ignore]]\nrule = \"PAL001\"\nreason = \"  \"\n", "palisade.toml:4:", "non-empty `reason`"),
+            (
+                "threshold = \"low\"\ntresholds = 1\n",
+                "palisade.toml:2:",
+                "unknown field `tresholds`",
+            ),
+            (
+                "[rules]\ndisable = [\"PAL999\"]\n",
+                "palisade.toml:2:",
+                "unknown rule `PAL999`",
+            ),
+            (
+                "[params]\nadmin_port = [22]\n",
+                "palisade.toml:2:",
+                "unknown field `admin_port`",
+            ),
+            (
+                "[params]\nadmin_ports = [\"ssh\"]\n",
+                "palisade.toml:2:",
+                "invalid type",
+            ),
+            (
+                "threshold = \"urgent\"\n",
+                "palisade.toml:1:",
+                "unknown variant `urgent`",
+            ),
+            (
+                "[severity]\nPAL998 = \"low\"\n",
+                "palisade.toml:2:",
+                "unknown rule `PAL998`",
+            ),
+            (
+                "[[ignore]]\nrule = \"PAL001\"\n",
+                "palisade.toml:1:",
+                "missing field `reason`",
+            ),
+            (
+                "\n[[ignore]]\nrule = \"PAL001\"\nreason = \"  \"\n",
+                "palisade.toml:4:",
+                "non-empty `reason`",
+            ),
             ("exclude = [\"a/[\"]\n", "palisade.toml:1:", "bad glob"),
             ("this is not toml", "palisade.toml:1:", ""),
         ];
@@ -393,6 +432,9 @@ reason = "break-glass"
         assert!(c.select_rules(&["nope".into()], &[]).is_err());
         let c = parse("[rules]\nenable = [\"PAL001\"]\n").expect("valid");
         assert_eq!(c.select_rules(&[], &[]).expect("ok").len(), 1);
-        assert!(c.select_rules(&[], &["PAL001".into()]).expect("ok").is_empty());
+        assert!(c
+            .select_rules(&[], &["PAL001".into()])
+            .expect("ok")
+            .is_empty());
     }
 }

@@ -103,7 +103,14 @@ pub fn discover_with(
                 named_tf_files.insert(display_path(base, path));
             } else {
                 all_named_files = false;
-                classify_file(path, max_file_bytes, base, &mut manifests, &mut plans, &mut out);
+                classify_file(
+                    path,
+                    max_file_bytes,
+                    base,
+                    &mut manifests,
+                    &mut plans,
+                    &mut out,
+                );
             }
             continue;
         }
@@ -119,8 +126,10 @@ pub fn discover_with(
             .parents(true)
             .filter_entry(move |e| {
                 let name = e.file_name().to_str().unwrap_or("");
-                let skip_dir = e.file_type().is_some_and(|t| t.is_dir()) && SKIP_DIRS.contains(&name);
-                let excluded = e.depth() > 0 && exclude.as_ref().is_some_and(|x| x.matches(e.path()));
+                let skip_dir =
+                    e.file_type().is_some_and(|t| t.is_dir()) && SKIP_DIRS.contains(&name);
+                let excluded =
+                    e.depth() > 0 && exclude.as_ref().is_some_and(|x| x.matches(e.path()));
                 !(skip_dir || excluded)
             })
             .sort_by_file_name(|a, b| a.cmp(b))
@@ -143,7 +152,14 @@ pub fn discover_with(
                     roots.insert(dir.to_path_buf());
                 }
             } else {
-                classify_file(p, max_file_bytes, base, &mut manifests, &mut plans, &mut out);
+                classify_file(
+                    p,
+                    max_file_bytes,
+                    base,
+                    &mut manifests,
+                    &mut plans,
+                    &mut out,
+                );
             }
         }
     }

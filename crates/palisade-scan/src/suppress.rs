@@ -158,7 +158,9 @@ pub(crate) fn parse_file(text: &str, yaml: bool) -> Vec<Directive> {
         let lineno = u32::try_from(i + 1).unwrap_or(u32::MAX);
         let (target, prev_code) = if kinds.get(i) == Some(&LineKind::Comment) {
             let next = (i + 1..lines.len()).find(|&j| kinds.get(j) == Some(&LineKind::Code));
-            let prev = (0..i).rev().find(|&j| kinds.get(j) == Some(&LineKind::Code));
+            let prev = (0..i)
+                .rev()
+                .find(|&j| kinds.get(j) == Some(&LineKind::Code));
             (
                 next.map_or(lineno, |j| u32::try_from(j + 1).unwrap_or(u32::MAX)),
                 prev.map(|j| u32::try_from(j + 1).unwrap_or(u32::MAX)),
@@ -239,7 +241,10 @@ pub(crate) fn parse_annotation(value: &str) -> Vec<(String, Option<String>)> {
         .map(|e| match e.split_once(':') {
             Some((id, reason)) => {
                 let r = reason.trim();
-                (id.trim().to_string(), (!r.is_empty()).then(|| r.to_string()))
+                (
+                    id.trim().to_string(),
+                    (!r.is_empty()).then(|| r.to_string()),
+                )
             }
             None => {
                 let (id, reason) = e.split_once(char::is_whitespace).unwrap_or((e, ""));
@@ -286,14 +291,17 @@ fn is_yaml(file: &str) -> bool {
     f.ends_with(".yaml") || f.ends_with(".yml")
 }
 
+/// A file's lines and its directives.
+type Parsed = (Vec<String>, Vec<Directive>);
+
 /// Files read and their directives, by report path.
 struct Files<'b> {
     base: &'b Path,
-    parsed: HashMap<Arc<str>, Option<(Vec<String>, Vec<Directive>)>>,
+    parsed: HashMap<Arc<str>, Option<Parsed>>,
 }
 
 impl Files<'_> {
-    fn get(&mut self, file: &Arc<str>) -> Option<&(Vec<String>, Vec<Directive>)> {
+    fn get(&mut self, file: &Arc<str>) -> Option<&Parsed> {
         if !self.parsed.contains_key(file) {
             let path = disk_path(self.base, file);
             let text = std::fs::metadata(&path)
@@ -333,7 +341,10 @@ pub(crate) fn apply(report: &mut ScanReport, model: &Model, base: &Path, ignores
     }
     let annotations: HashMap<&str, (&Meta, &str)> = objects
         .iter()
-        .filter_map(|(m, o)| o.annotation(ANNOTATION).map(|v| (m.address.as_str(), (*m, v))))
+        .filter_map(|(m, o)| {
+            o.annotation(ANNOTATION)
+                .map(|v| (m.address.as_str(), (*m, v)))
+        })
         .collect();
 
     let mut files = Files {
@@ -346,11 +357,15 @@ pub(crate) fn apply(report: &mut ScanReport, model: &Model, base: &Path, ignores
 
     for f in std::mem::take(&mut report.findings) {
         // The blocks the finding belongs to.
-        let mut blocks: Vec<&Meta> = by_address.get(f.resource.as_str()).cloned().unwrap_or_default();
+        let mut blocks: Vec<&Meta> = by_address
+            .get(f.resource.as_str())
+            .cloned()
+            .unwrap_or_default();
         if let Some(list) = by_file.get(&*f.location.file) {
-            blocks.extend(list.iter().filter(|m| {
-                m.loc.line <= f.location.line && f.location.line <= m.loc.end_line
-            }));
+            blocks
+                .extend(list.iter().filter(|m| {
+                    m.loc.line <= f.location.line && f.location.line <= m.loc.end_line
+                }));
         }
         let mut candidates: Vec<Arc<str>> = vec![f.location.file.clone()];
         for m in &blocks {
@@ -369,9 +384,7 @@ pub(crate) fn apply(report: &mut ScanReport, model: &Model, base: &Path, ignores
                 continue;
             };
             let found = ds.iter().find(|d| {
-                d.reason.is_some()
-                    && names_rule(d, &f.rule)
-                    && applies(d, file, &f, &blocks)
+                d.reason.is_some() && names_rule(d, &f.rule) && applies(d, file, &f, &blocks)
             });
             if let Some(d) = found {
                 hit = Some((
@@ -437,7 +450,10 @@ fn not_honoured(file: &str, d: &Directive) -> Option<Diagnostic> {
             return Some(Diagnostic::new(
                 file,
                 Some(d.line),
-                format!("`{}` gives no reason, so it is not honoured ({hint})", d.text),
+                format!(
+                    "`{}` gives no reason, so it is not honoured ({hint})",
+                    d.text
+                ),
             ));
         }
     }
@@ -488,7 +504,10 @@ fn annotation_hit(
             notes.push(Diagnostic::new(
                 &*meta.loc.file,
                 Some(line),
-                format!("annotation {ANNOTATION} of {} names unknown rule `{id}`; not honoured", meta.address),
+                format!(
+                    "annotation {ANNOTATION} of {} names unknown rule `{id}`; not honoured",
+                    meta.address
+                ),
             ));
             continue;
         };
@@ -543,13 +562,19 @@ mod tests {
 
     #[test]
     fn palisade_comments() {
-        let d = one("resource \"a\" \"b\" { # palisade:ignore PAL001 VPN only\n}\n", false);
+        let d = one(
+            "resource \"a\" \"b\" { # palisade:ignore PAL001 VPN only\n}\n",
+            false,
+        );
         assert_eq!(d.source, SuppressionSource::Inline);
         assert_eq!(d.ids, ["PAL001"]);
         assert_eq!(d.reason.as_deref(), Some("VPN only"));
         assert_eq!((d.line, d.target, d.prev_code), (1, 1, None));
 
-        let d = one("a = 1\n\n// palisade:ignore PAL001,sg-x -- reviewed\n# other\nb = 2\n", false);
+        let d = one(
+            "a = 1\n\n// palisade:ignore PAL001,sg-x -- reviewed\n# other\nb = 2\n",
+            false,
+        );
         assert_eq!(d.ids, ["PAL001", "sg-x"]);
         assert_eq!(d.reason.as_deref(), Some("reviewed"));
         assert_eq!((d.line, d.target, d.prev_code), (3, 5, Some(1)));
@@ -563,18 +588,27 @@ mod tests {
 
     #[test]
     fn peer_comments() {
-        let d = one("  #checkov:skip=CKV_AWS_24:SSH via VPN only\n  x = 1\n", false);
+        let d = one(
+            "  #checkov:skip=CKV_AWS_24:SSH via VPN only\n  x = 1\n",
+            false,
+        );
         assert_eq!(d.source, SuppressionSource::Checkov);
         assert_eq!(d.ids, ["CKV_AWS_24"]);
         assert_eq!(d.reason.as_deref(), Some("SSH via VPN only"));
         let d = one("x = 1 # checkov:skip=CKV_AWS_24\n", false);
         assert_eq!(d.reason, None);
-        let d = one("#tfsec:ignore:aws-ec2-no-public-ingress-sgr:exp:2030-01-01 public web\n", false);
+        let d = one(
+            "#tfsec:ignore:aws-ec2-no-public-ingress-sgr:exp:2030-01-01 public web\n",
+            false,
+        );
         assert_eq!(d.source, SuppressionSource::Tfsec);
         assert_eq!(d.ids, ["aws-ec2-no-public-ingress-sgr"]);
         assert_eq!(d.reason.as_deref(), Some("public web"));
         let d = one("#trivy:ignore:AVD-AWS-0107 reviewed\n", false);
-        assert_eq!((d.source, d.ids[0].as_str()), (SuppressionSource::Trivy, "AVD-AWS-0107"));
+        assert_eq!(
+            (d.source, d.ids[0].as_str()),
+            (SuppressionSource::Trivy, "AVD-AWS-0107")
+        );
         let two = parse_file("# tfsec:ignore:a why trivy:ignore:B because\n", false);
         assert_eq!(two.len(), 2);
         assert_eq!(two[0].reason.as_deref(), Some("why"));

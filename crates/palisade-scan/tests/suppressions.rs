@@ -54,7 +54,11 @@ fn silenced(r: &ScanReport) -> Vec<String> {
         .map(|s| {
             format!(
                 "{} {}:{} {} {}",
-                s.finding.rule, s.finding.location.file, s.finding.location.line, s.source, s.reason
+                s.finding.rule,
+                s.finding.location.file,
+                s.finding.location.line,
+                s.source,
+                s.reason
             )
         })
         .collect()
@@ -151,11 +155,15 @@ fn suppression_without_reason_or_rule_is_not_honoured() {
         .map(|n| format!("{}:{} {}", n.file, n.line.unwrap_or(0), n.message))
         .collect();
     assert!(
-        notes.iter().any(|n| n.starts_with("main.tf:9 ") && n.contains("gives no reason")),
+        notes
+            .iter()
+            .any(|n| n.starts_with("main.tf:9 ") && n.contains("gives no reason")),
         "{notes:?}"
     );
     assert!(
-        notes.iter().any(|n| n.starts_with("main.tf:10 ") && n.contains("unknown rule `PAL999`")),
+        notes
+            .iter()
+            .any(|n| n.starts_with("main.tf:10 ") && n.contains("unknown rule `PAL999`")),
         "{notes:?}"
     );
 }
@@ -172,12 +180,21 @@ fn peer_scanners_comments_map_through_benchmarks() {
     let r = run(&dir, &["PAL001"]);
     assert!(r.findings.is_empty(), "{:?}", open(&r));
     assert_eq!(r.suppressed[0].source, SuppressionSource::Checkov);
-    assert_eq!(r.suppressed[0].reason, "SSH only from the VPN range in practice");
+    assert_eq!(
+        r.suppressed[0].reason,
+        "SSH only from the VPN range in practice"
+    );
 
     // tfsec and trivy ids, with the reason after the id.
     for (comment, source) in [
-        ("#tfsec:ignore:aws-ec2-no-public-ingress-sgr bastion via VPN", SuppressionSource::Tfsec),
-        ("#trivy:ignore:AVD-AWS-0107 bastion via VPN", SuppressionSource::Trivy),
+        (
+            "#tfsec:ignore:aws-ec2-no-public-ingress-sgr bastion via VPN",
+            SuppressionSource::Tfsec,
+        ),
+        (
+            "#trivy:ignore:AVD-AWS-0107 bastion via VPN",
+            SuppressionSource::Trivy,
+        ),
     ] {
         let text = OPEN_SSH.replace(
             "    cidr_blocks = [\"0.0.0.0/0\"]",
@@ -248,7 +265,10 @@ fn yaml_comments_and_annotations() {
         "  namespace: ops\n",
         "  namespace: ops\n  annotations:\n    palisade.dev/ignore: \"PAL206: n/a; PAL205: node agent, reviewed\"\n",
     );
-    let r = run(&tree("yaml-annotation", &[("pod.yaml", &text)]), &["PAL205"]);
+    let r = run(
+        &tree("yaml-annotation", &[("pod.yaml", &text)]),
+        &["PAL205"],
+    );
     assert!(r.findings.is_empty(), "{:?}", open(&r));
     assert_eq!(r.suppressed[0].source, SuppressionSource::Inline);
     assert_eq!(r.suppressed[0].reason, "node agent, reviewed");
@@ -259,9 +279,18 @@ fn yaml_comments_and_annotations() {
         "  namespace: ops\n",
         "  namespace: ops\n  annotations:\n    palisade.dev/ignore: \"PAL205\"\n",
     );
-    let r = run(&tree("yaml-annotation-bare", &[("pod.yaml", &text)]), &["PAL205"]);
+    let r = run(
+        &tree("yaml-annotation-bare", &[("pod.yaml", &text)]),
+        &["PAL205"],
+    );
     assert_eq!(open(&r).len(), 1);
-    assert!(r.notes.iter().any(|n| n.message.contains("gives no reason")), "{:?}", r.notes);
+    assert!(
+        r.notes
+            .iter()
+            .any(|n| n.message.contains("gives no reason")),
+        "{:?}",
+        r.notes
+    );
 }
 
 #[test]
@@ -293,14 +322,31 @@ fn palisade_toml_ignores_overrides_and_excludes() {
     assert_eq!(r.suppressed.len(), 1, "legacy/ is excluded");
     let s = &r.suppressed[0];
     assert_eq!(s.source, SuppressionSource::Config);
-    assert_eq!(s.finding.severity, palisade_model::finding::Severity::Medium);
+    assert_eq!(
+        s.finding.severity,
+        palisade_model::finding::Severity::Medium
+    );
     assert_eq!(s.at.as_ref().map(|l| l.line), Some(7));
-    assert!(r.rules.iter().all(|i| i.severity == palisade_model::finding::Severity::Medium));
+    assert!(r
+        .rules
+        .iter()
+        .all(|i| i.severity == palisade_model::finding::Severity::Medium));
 
     // A configuration error names the file and line.
-    let bad = tree("config-bad", &[("palisade.toml", "[rules]\ndisable = [\"PAL001\"]\nenabled = []\n")]);
-    let err = Config::load(&bad.join("palisade.toml")).err().unwrap_or_default();
-    assert!(err.contains("palisade.toml:3:") && err.contains("unknown field `enabled`"), "{err}");
+    let bad = tree(
+        "config-bad",
+        &[(
+            "palisade.toml",
+            "[rules]\ndisable = [\"PAL001\"]\nenabled = []\n",
+        )],
+    );
+    let err = Config::load(&bad.join("palisade.toml"))
+        .err()
+        .unwrap_or_default();
+    assert!(
+        err.contains("palisade.toml:3:") && err.contains("unknown field `enabled`"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -322,14 +368,24 @@ fn baselines_match_by_fingerprint_not_line() {
     );
     let dir = tree("baseline-2", &[("main.tf", &moved)]);
     let r = run_with(&dir, &["PAL001"], |o| o.baseline = Some(baseline.clone()));
-    assert_eq!(open(&r), ["PAL001 main.tf:22"], "only the new finding is open");
-    assert_eq!(silenced(&r), ["PAL001 main.tf:12 baseline in baseline old.json"]);
+    assert_eq!(
+        open(&r),
+        ["PAL001 main.tf:22"],
+        "only the new finding is open"
+    );
+    assert_eq!(
+        silenced(&r),
+        ["PAL001 main.tf:12 baseline in baseline old.json"]
+    );
 
     // Bad baselines are clear errors.
     for (text, want) in [
         ("{", "old.json:1: not a palisade JSON report"),
         ("{\"tool\": {}}", "no `findings` list"),
-        ("{\"findings\": [{\"rule\": \"PAL001\"}]}", "entry 0 has no `rule` and `fingerprint`"),
+        (
+            "{\"findings\": [{\"rule\": \"PAL001\"}]}",
+            "entry 0 has no `rule` and `fingerprint`",
+        ),
     ] {
         let err = Baseline::parse(text, "old.json").err().unwrap_or_default();
         assert!(err.contains(want), "{text}: {err}");
@@ -348,7 +404,10 @@ fn a_plan_beside_its_configuration_replaces_the_evaluation() {
     let hcl_only = tree(
         "plan-hcl",
         &[
-            ("main.tf", &std::fs::read_to_string(dir.join("main.tf")).expect("main.tf")),
+            (
+                "main.tf",
+                &std::fs::read_to_string(dir.join("main.tf")).expect("main.tf"),
+            ),
             (
                 "modules/network/main.tf",
                 &std::fs::read_to_string(dir.join("modules/network/main.tf")).expect("module"),
@@ -378,7 +437,10 @@ fn a_plan_beside_its_configuration_replaces_the_evaluation() {
     // Without configuration: the plan's own lines.
     let lone = tree(
         "plan-alone",
-        &[("plan.json", &std::fs::read_to_string(dir.join("plan.json")).expect("plan"))],
+        &[(
+            "plan.json",
+            &std::fs::read_to_string(dir.join("plan.json")).expect("plan"),
+        )],
     );
     let r = run(&lone, &["PAL001"]);
     assert_eq!(r.findings.len(), 1, "{:?}", open(&r));
@@ -389,7 +451,10 @@ fn a_plan_beside_its_configuration_replaces_the_evaluation() {
 fn broken_plans_are_errors_not_crashes() {
     let dir = tree(
         "plan-broken",
-        &[("plan.json", "{\"format_version\": \"1.2\", \"planned_values\": {\"root_module\": \n")],
+        &[(
+            "plan.json",
+            "{\"format_version\": \"1.2\", \"planned_values\": {\"root_module\": \n",
+        )],
     );
     let r = run(&dir, &["PAL001"]);
     assert_eq!(r.errors.len(), 1, "{:?}", r.errors);
@@ -398,5 +463,9 @@ fn broken_plans_are_errors_not_crashes() {
         o.paths.clear();
         o.plans = vec![dir.join("missing.json")];
     });
-    assert!(r.errors[0].message.contains("cannot read plan"), "{:?}", r.errors);
+    assert!(
+        r.errors[0].message.contains("cannot read plan"),
+        "{:?}",
+        r.errors
+    );
 }

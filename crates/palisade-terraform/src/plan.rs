@@ -175,9 +175,7 @@ fn load_plan_inner(
             let Some(change) = get(ch, "change") else {
                 continue;
             };
-            let actions: Vec<&str> = items(get(change, "actions"))
-                .filter_map(as_str)
-                .collect();
+            let actions: Vec<&str> = items(get(change, "actions")).filter_map(as_str).collect();
             if actions == ["delete"] || get(change, "after").is_none_or(is_null) {
                 continue;
             }
@@ -346,10 +344,9 @@ fn split_segments(s: &str) -> Vec<String> {
 /// `name[idx]` → (`name`, Some(`idx`)); `name` → (`name`, None).
 fn split_index(seg: &str) -> (&str, Option<&str>) {
     match seg.find('[') {
-        Some(i) if seg.ends_with(']') => (
-            seg.get(..i).unwrap_or(seg),
-            seg.get(i + 1..seg.len() - 1),
-        ),
+        Some(i) if seg.ends_with(']') => {
+            (seg.get(..i).unwrap_or(seg), seg.get(i + 1..seg.len() - 1))
+        }
         _ => (seg, None),
     }
 }
@@ -525,7 +522,10 @@ impl ConfBlock {
     }
     fn loc(&self, span: ast::Span) -> Option<Location> {
         let f = self.file()?;
-        Some(f.lines.location(&f.display, span.start as usize, span.end as usize))
+        Some(
+            f.lines
+                .location(&f.display, span.start as usize, span.end as usize),
+        )
     }
 }
 
@@ -570,7 +570,9 @@ impl<'a> Cx<'a, '_> {
         let mut dir = self.files.root.clone()?;
         let mut m = self.config_root;
         for n in names {
-            let call = m.and_then(|m| get(m, "module_calls")).and_then(|c| get(c, n))?;
+            let call = m
+                .and_then(|m| get(m, "module_calls"))
+                .and_then(|c| get(c, n))?;
             let source = get(call, "source").and_then(as_str)?;
             if !(source.starts_with("./") || source.starts_with("../")) {
                 return None;
@@ -644,7 +646,9 @@ impl<'a> Cx<'a, '_> {
         let mut path = Vec::new();
         let mut epath = Vec::new();
         let cfg = Cfg::Body(res.block.as_ref().and_then(ConfBlock::body));
-        let mut body = self.node(&res, p.values, unknown, sensitive, &mut path, &mut epath, cfg);
+        let mut body = self.node(
+            &res, p.values, unknown, sensitive, &mut path, &mut epath, cfg,
+        );
         if !matches!(body.value, Raw::Map(_)) {
             body = RawNode::new(Raw::Map(BTreeMap::new()), Some(loc.clone()));
         }
@@ -710,10 +714,7 @@ impl<'a> Cx<'a, '_> {
             JKind::Bool(b) => Raw::Bool(*b),
             JKind::Num(n) => Raw::Number(*n),
             JKind::Str(s) => {
-                if let Some(why) = palisade_model::secrets::classify(
-                    &secret_name(path),
-                    s,
-                ) {
+                if let Some(why) = palisade_model::secrets::classify(&secret_name(path), s) {
                     self.push_secret(res, path, self.loc(v), why, s);
                 }
                 Raw::String(s.clone())
@@ -761,9 +762,7 @@ impl<'a> Cx<'a, '_> {
                     let seg = Seg::Index(i);
                     let child_cfg = match &cfg {
                         Cfg::Blocks(blocks) => match assign.get(i).copied().flatten() {
-                            Some(bi) => blocks
-                                .get(bi)
-                                .map_or(Cfg::None, |b| Cfg::Block(b.0, b.1)),
+                            Some(bi) => blocks.get(bi).map_or(Cfg::None, |b| Cfg::Block(b.0, b.1)),
                             None => Cfg::None,
                         },
                         Cfg::Dynamic(span) => Cfg::Dynamic(*span),
@@ -907,7 +906,12 @@ impl<'a> Cx<'a, '_> {
                 _ => None,
             }
             .unwrap_or_else(|| refs.len() > 1 || list_like(attr_name));
-            if is_list && !refs.is_empty() && refs.iter().all(|(_, a)| !a.contains('[') && !a.contains('.')) {
+            if is_list
+                && !refs.is_empty()
+                && refs
+                    .iter()
+                    .all(|(_, a)| !a.contains('[') && !a.contains('.'))
+            {
                 return RawNode::new(Raw::List(refs.iter().map(reference).collect()), Some(loc));
             }
             if refs.len() == 1 && !is_list {
@@ -1028,7 +1032,10 @@ impl<'a> Cx<'a, '_> {
             }
         }
         // A bare reference that a precise one covers adds nothing.
-        bare.retain(|b| !out.iter().any(|(a, _)| a == b || a.starts_with(&format!("{b}["))));
+        bare.retain(|b| {
+            !out.iter()
+                .any(|(a, _)| a == b || a.starts_with(&format!("{b}[")))
+        });
         (out, bare)
     }
 
@@ -1159,11 +1166,9 @@ fn assign_exprs(exprs: Option<&[JVal]>, elems: &[JVal]) -> Vec<Option<usize>> {
         match &x.kind {
             JKind::Obj(m) => m
                 .iter()
-                .filter(|(k, _, ex)| {
-                    match (get(ex, "constant_value"), get(e, k)) {
-                        (Some(c), Some(v)) => json_eq(c, v),
-                        _ => false,
-                    }
+                .filter(|(k, _, ex)| match (get(ex, "constant_value"), get(e, k)) {
+                    (Some(c), Some(v)) => json_eq(c, v),
+                    _ => false,
                 })
                 .count(),
             _ => 0,
@@ -1298,7 +1303,10 @@ mod tests {
         );
         assert_eq!(
             module_steps(r#"module.a[0].module.b.aws_x.y"#),
-            vec![("a".to_string(), Some("0".to_string())), ("b".to_string(), None)]
+            vec![
+                ("a".to_string(), Some("0".to_string())),
+                ("b".to_string(), None)
+            ]
         );
         assert_eq!(split_index("b[\"k\"]"), ("b", Some("\"k\"")));
     }

@@ -75,7 +75,10 @@ fn planned_values_are_known() {
     let sg = res(&l, "aws_security_group.db");
     let cidrs = get(sg, "ingress.0.cidr_blocks");
     assert_eq!(
-        cidrs.as_list().and_then(|l| l.first()).and_then(|n| n.as_str()),
+        cidrs
+            .as_list()
+            .and_then(|l| l.first())
+            .and_then(|n| n.as_str()),
         Some("0.0.0.0/0")
     );
     assert!(get(db, "tags").is_null());
@@ -90,7 +93,8 @@ fn unknown_values_keep_their_links() {
     // A list of references from the configuration.
     let ids = get(db, "vpc_security_group_ids");
     assert_eq!(
-        ids.as_list().map(|l| l.iter().map(|n| n.value.clone()).collect::<Vec<_>>()),
+        ids.as_list()
+            .map(|l| l.iter().map(|n| n.value.clone()).collect::<Vec<_>>()),
         Some(vec![reference("aws_security_group.db", "id")])
     );
     // A reference inside a nested block, matched to its block even though
@@ -99,7 +103,9 @@ fn unknown_values_keep_their_links() {
     assert_eq!(get(sg, "ingress.1.from_port").as_f64(), Some(5432.0));
     let groups = get(sg, "ingress.1.security_groups");
     assert_eq!(
-        groups.as_list().map(|l| l.iter().map(|n| n.value.clone()).collect::<Vec<_>>()),
+        groups
+            .as_list()
+            .map(|l| l.iter().map(|n| n.value.clone()).collect::<Vec<_>>()),
         Some(vec![reference("aws_security_group.app", "id")])
     );
     assert_eq!(get(sg, "vpc_id").value, reference("aws_vpc.main", "id"));
@@ -137,14 +143,20 @@ fn sensitive_values_are_withheld_and_secrets_reported() {
         other => panic!("password should be withheld, got {other:?}"),
     }
     let debug = format!("{:?}", l.resources);
-    assert!(!debug.contains("Sup3r-S3cret-Passw0rd"), "secret leaked into the raw tree");
+    assert!(
+        !debug.contains("Sup3r-S3cret-Passw0rd"),
+        "secret leaked into the raw tree"
+    );
     assert_eq!(l.secrets.len(), 1, "{:?}", l.secrets);
     let s = &l.secrets[0];
     assert_eq!(s.resource, "aws_db_instance.main");
     assert_eq!(s.attribute, "password");
     assert_eq!(&*s.loc.file, "plan.json");
     assert_eq!(s.loc.line, 25, "the line of the value in the plan");
-    assert!(!format!("{s:?}").contains("Sup3r"), "SecretLiteral must not print its value");
+    assert!(
+        !format!("{s:?}").contains("Sup3r"),
+        "SecretLiteral must not print its value"
+    );
 }
 
 #[test]
@@ -164,7 +176,10 @@ fn with_configuration_locations_are_configuration_lines() {
     let db = res(&l, "aws_db_instance.main");
     assert_eq!(&*db.loc.file, "main.tf");
     assert_eq!((db.loc.line, db.loc.end_line), (38, 49));
-    assert_eq!(get(db, "publicly_accessible").loc.as_ref().map(|l| l.line), Some(45));
+    assert_eq!(
+        get(db, "publicly_accessible").loc.as_ref().map(|l| l.line),
+        Some(45)
+    );
     // An attribute the configuration does not write: the resource's block.
     assert_eq!(get(db, "id").loc.as_ref().map(|l| l.line), Some(38));
     // Nested blocks: each planned element at its own block, whatever the
@@ -232,27 +247,44 @@ fn data_sources_come_from_the_prior_state() {
     let l = load_plan(&v.to_string(), "plan.json", None, &display);
     let d = res(&l, "data.aws_iam_policy_document.assume");
     assert_eq!(d.mode, Mode::Data);
-    assert!(get(d, "json").as_str().is_some_and(|j| j.contains("2012-10-17")));
+    assert!(get(d, "json")
+        .as_str()
+        .is_some_and(|j| j.contains("2012-10-17")));
 }
 
 #[test]
 fn bad_input_gives_clear_errors_never_a_panic() {
     let cases: &[(&str, &str)] = &[
         ("", "invalid plan JSON"),
-        ("{\"format_version\": \"1.2\",\n \"planned_values\": {", "invalid plan JSON"),
+        (
+            "{\"format_version\": \"1.2\",\n \"planned_values\": {",
+            "invalid plan JSON",
+        ),
         ("[1, 2]", "must be a JSON object"),
         ("{\"planned_values\": {}}", "no `format_version`"),
-        ("{\"format_version\": \"1.2\"}", "neither `planned_values` nor `resource_changes`"),
+        (
+            "{\"format_version\": \"1.2\"}",
+            "neither `planned_values` nor `resource_changes`",
+        ),
     ];
     for (text, want) in cases {
         let l = load_plan(text, "bad.json", None, &display);
         assert!(l.resources.is_empty());
         assert_eq!(l.errors.len(), 1, "{text:?}: {:?}", l.errors);
-        assert!(l.errors[0].message.contains(want), "{text:?}: {:?}", l.errors);
+        assert!(
+            l.errors[0].message.contains(want),
+            "{text:?}: {:?}",
+            l.errors
+        );
         assert_eq!(l.errors[0].file, "bad.json");
     }
     // The line of a syntax error.
-    let l = load_plan("{\n\"format_version\": \"1.2\",\n  oops\n}", "bad.json", None, &display);
+    let l = load_plan(
+        "{\n\"format_version\": \"1.2\",\n  oops\n}",
+        "bad.json",
+        None,
+        &display,
+    );
     assert_eq!(l.errors[0].line, Some(3));
     // Odd shapes load what they can.
     let odd = r#"{"format_version": "2.0", "planned_values": {"root_module": {
@@ -263,7 +295,10 @@ fn bad_input_gives_clear_errors_never_a_panic() {
     let l = load_plan(odd, "odd.json", None, &display);
     assert!(l.errors.is_empty(), "{:?}", l.errors);
     assert_eq!(addresses(&l), ["aws_vpc.a"]);
-    assert!(l.notes.iter().any(|n| n.message.contains("format_version 2.0")));
+    assert!(l
+        .notes
+        .iter()
+        .any(|n| n.message.contains("format_version 2.0")));
     assert!(l.notes.iter().any(|n| n.message.contains("without `type`")));
     // Deep nesting is refused, not a stack overflow.
     let deep = format!(
