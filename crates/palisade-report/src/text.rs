@@ -303,13 +303,19 @@ pub(crate) fn render(report: &ScanReport, opts: &TextOptions) -> String {
 
     if !report.notes.is_empty() {
         let n = report.notes.len();
-        let head = format!("{} skipped:", plural(n, "file", "files"));
+        // Skipped files, and other things worth knowing that lost nothing
+        // (suppressions not honoured, unsupported functions...).
+        let head = format!("{}:", plural(n, "note", "notes"));
         let _ = writeln!(out, "{}", p.paint(BOLD, &head));
         for d in report.notes.iter().take(MAX_LISTED) {
+            let place = match d.line {
+                Some(l) => format!("{}:{l}", d.file),
+                None => d.file.clone(),
+            };
             let _ = writeln!(
                 out,
                 "  {}: {}",
-                sanitize(&d.file, false),
+                sanitize(&place, false),
                 sanitize(&d.message, false)
             );
         }

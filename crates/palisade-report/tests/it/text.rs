@@ -147,7 +147,7 @@ fn errors_unknowns_and_summary() {
         "1 value could not be decided; checks depending on it were skipped:\n  \
          aws_security_group.web: ingress[1].cidr_blocks (network/main.tf:9): var.admin_cidr has no default\n"
     ));
-    assert!(out.contains("1 file skipped:\n  docs/example.yaml: not a Kubernetes manifest"));
+    assert!(out.contains("1 note:\n  docs/example.yaml: not a Kubernetes manifest"));
     assert!(out.contains(
         "2 findings suppressed:\n  \
          NET-SG-OPEN-SSH network/main.tf:20 (aws_security_group.bastion) [inline]: break-glass bastion"
