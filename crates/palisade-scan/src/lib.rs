@@ -14,6 +14,7 @@
 pub mod baseline;
 pub mod config;
 mod discover;
+mod scope;
 mod suppress;
 
 pub use baseline::Baseline;
@@ -116,13 +117,16 @@ pub fn load(opts: &ScanOptions) -> (Model, ScanReport, BTreeSet<String>) {
 
     // Plans: those named and those found, each with its configuration.
     let (root_plans, lone_plans, plan_notes) = place_plans(&found, opts, &display);
+    // Several roots in one model: keep each root's links inside it.
+    let scoped = found.terraform_roots.len() > 1;
     let tf_parts: Vec<Part> = found
         .terraform_roots
         .par_iter()
         .enumerate()
         .map(|(i, dir)| {
             let plan = root_plans.iter().find(|(r, _)| *r == i).map(|(_, p)| p);
-            load_terraform_root(dir, opts, plan, &display)
+            let scope = scoped.then(|| display(dir));
+            load_terraform_root(dir, opts, plan, scope.as_deref(), &display)
         })
         .collect();
     let plan_parts: Vec<Part> = lone_plans
@@ -186,7 +190,11 @@ fn place_plans(
     found: &Discovered,
     opts: &ScanOptions,
     display: &(dyn Fn(&Path) -> String + Sync),
-) -> (Vec<(usize, PathBuf)>, Vec<(PathBuf, Option<PathBuf>)>, Vec<Diagnostic>) {
+) -> (
+    Vec<(usize, PathBuf)>,
+    Vec<(PathBuf, Option<PathBuf>)>,
+    Vec<Diagnostic>,
+) {
     let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| config::absolute(p));
     let mut plans: Vec<PathBuf> = Vec::new();
     let mut seen = BTreeSet::new();
@@ -227,7 +235,11 @@ fn place_plans(
                 merged.push((i, plan));
             }
         } else {
-            let dir = found.terraform_roots.get(i).map(|d| display(d)).unwrap_or_default();
+            let dir = found
+                .terraform_roots
+                .get(i)
+                .map(|d| display(d))
+                .unwrap_or_default();
             for (plan, config) in list {
                 notes.push(Diagnostic::new(
                     display(&plan),
@@ -274,7 +286,9 @@ fn read_plan(
     }
     let text = match std::fs::read(plan).map(String::from_utf8) {
         Ok(Ok(t)) => t,
-        Ok(Err(_)) => return fail("not valid UTF-8 text (binary plan? use `terraform show -json`)".into()),
+        Ok(Err(_)) => {
+            return fail("not valid UTF-8 text (binary plan? use `terraform show -json`)".into())
+        }
         Err(e) => return fail(format!("cannot read plan: {e}")),
     };
     palisade_terraform::load_plan(&text, &shown, config, display)
@@ -359,6 +373,7 @@ fn load_terraform_root(
     dir: &Path,
     opts: &ScanOptions,
     plan: Option<&PathBuf>,
+    scope: Option<&str>,
     display: &(dyn Fn(&Path) -> String + Sync),
 ) -> Part {
     let mut tf = opts.terraform.clone();
@@ -370,7 +385,13 @@ fn load_terraform_root(
         let loaded = read_plan(plan, Some(dir), display);
         merge_plan(&mut root, loaded);
     }
-    let adapted = palisade_adapt::terraform::adapt_terraform(&root.resources);
+    if let Some(scope) = scope {
+        scope::apply(&mut root.resources, scope);
+    }
+    let mut adapted = palisade_adapt::terraform::adapt_terraform(&root.resources);
+    if scope.is_some() {
+        scope::restore(&mut adapted.aws, &mut adapted.unknowns);
+    }
     let mut model = Model {
         aws: adapted.aws,
         ..Default::default()
@@ -435,7 +456,20 @@ fn load_manifest(file: &Path, display: &(dyn Fn(&Path) -> String + Sync)) -> Par
 /// Runs a whole scan: load, run the selected rules, build a normalised report.
 pub fn scan(opts: &ScanOptions) -> ScanOutcome {
     let (model, mut report, only_files) = load(opts);
-    let (findings, unknowns) = palisade_rules::run(&model, &opts.rules, &opts.params);
+    let (mut findings, mut unknowns) = palisade_rules::run(&model, &opts.rules, &opts.params);
+    // Messages may name linked resources by their root-scoped keys.
+    for f in &mut findings {
+        let message = scope::strip(&f.message);
+        if message != f.message {
+            f.message = message;
+            f.fingerprint =
+                palisade_model::finding::fingerprint(&[&f.rule, &f.resource, &f.message]);
+        }
+    }
+    for u in &mut unknowns {
+        u.resource = scope::strip(&u.resource);
+        u.reason = scope::strip(&u.reason);
+    }
     report.findings = findings;
     report.unknowns.extend(unknowns);
     if !only_files.is_empty() {
