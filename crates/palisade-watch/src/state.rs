@@ -174,13 +174,14 @@ struct ValueStats {
 #[derive(Clone, Debug, Default)]
 struct Subject {
     observations: u64,
-    values: BTreeMap<String, ValueStats>,
+    values: HashMap<String, ValueStats>,
 }
 
 /// An in-memory [`State`].
 #[derive(Clone, Debug, Default)]
 pub struct MemoryState {
-    subjects: BTreeMap<(String, String), Subject>,
+    /// namespace → subject → history (looked up without allocating).
+    subjects: HashMap<String, HashMap<String, Subject>>,
     bursts: HashMap<(String, String), BurstWindow>,
 }
 
@@ -207,18 +208,23 @@ impl MemoryState {
     /// Every row, ordered by namespace, subject and value.
     pub fn rows(&self) -> Vec<StateRow> {
         let mut out = Vec::new();
-        for ((ns, subject), s) in &self.subjects {
-            for (value, v) in &s.values {
-                out.push(StateRow {
-                    namespace: ns.clone(),
-                    subject: subject.clone(),
-                    value: value.clone(),
-                    first_seen: v.first,
-                    last_seen: v.last,
-                    count: v.count,
-                });
+        for (ns, subjects) in &self.subjects {
+            for (subject, s) in subjects {
+                for (value, v) in &s.values {
+                    out.push(StateRow {
+                        namespace: ns.clone(),
+                        subject: subject.clone(),
+                        value: value.clone(),
+                        first_seen: v.first,
+                        last_seen: v.last,
+                        count: v.count,
+                    });
+                }
             }
         }
+        out.sort_by(|a, b| {
+            (&a.namespace, &a.subject, &a.value).cmp(&(&b.namespace, &b.subject, &b.value))
+        });
         out
     }
 
@@ -226,7 +232,12 @@ impl MemoryState {
     pub fn from_rows(rows: impl IntoIterator<Item = StateRow>) -> Self {
         let mut st = Self::default();
         for r in rows {
-            let s = st.subjects.entry((r.namespace, r.subject)).or_default();
+            let s = st
+                .subjects
+                .entry(r.namespace)
+                .or_default()
+                .entry(r.subject)
+                .or_default();
             s.observations += r.count;
             let v = s.values.entry(r.value).or_default();
             v.count += r.count;
@@ -245,17 +256,31 @@ impl State for MemoryState {
         value: &str,
         time_ms: Option<i64>,
     ) -> Seen {
-        let s = self
-            .subjects
-            .entry((namespace.to_owned(), subject.to_owned()))
-            .or_default();
+        if !self.subjects.contains_key(namespace) {
+            self.subjects.insert(namespace.to_owned(), HashMap::new());
+        }
+        let Some(subjects) = self.subjects.get_mut(namespace) else {
+            return Seen::default();
+        };
+        if !subjects.contains_key(subject) {
+            subjects.insert(subject.to_owned(), Subject::default());
+        }
+        let Some(s) = subjects.get_mut(subject) else {
+            return Seen::default();
+        };
+        let known = s.values.contains_key(value);
         let seen = Seen {
             subject_observations: s.observations,
             subject_values: s.values.len() as u64,
-            value_known: s.values.contains_key(value),
+            value_known: known,
         };
         s.observations += 1;
-        let v = s.values.entry(value.to_owned()).or_default();
+        if !known {
+            s.values.insert(value.to_owned(), ValueStats::default());
+        }
+        let Some(v) = s.values.get_mut(value) else {
+            return seen;
+        };
         v.count += 1;
         v.first = min_opt(v.first, time_ms);
         v.last = max_opt(v.last, time_ms);

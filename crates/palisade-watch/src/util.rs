@@ -62,11 +62,30 @@ pub fn in_any(ip: IpAddr, nets: &[IpNet]) -> bool {
 
 /// Keys whose values are secrets (compared lowercased, without `-` and `_`).
 fn is_secret_key(key: &str) -> bool {
-    let k: String = key
-        .chars()
+    // Most keys are short: normalise into a stack buffer instead of a new String.
+    let mut buf = [0u8; 64];
+    let mut n = 0;
+    for b in key.bytes().filter(|b| *b != b'-' && *b != b'_') {
+        if n == buf.len() {
+            return is_secret_norm(&normalise_key(key));
+        }
+        buf[n] = b.to_ascii_lowercase();
+        n += 1;
+    }
+    match std::str::from_utf8(&buf[..n]) {
+        Ok(k) => is_secret_norm(k),
+        Err(_) => is_secret_norm(&normalise_key(key)),
+    }
+}
+
+fn normalise_key(key: &str) -> String {
+    key.chars()
         .filter(|c| *c != '-' && *c != '_')
         .collect::<String>()
-        .to_ascii_lowercase();
+        .to_ascii_lowercase()
+}
+
+fn is_secret_norm(k: &str) -> bool {
     k.contains("secret")
         || k.contains("password")
         || k.contains("passwd")

@@ -108,7 +108,13 @@ fn merge_row(row: Value) -> Value {
 
 /// Parses and classifies one element's bytes, emitting a record or a malformed entry.
 fn emit_element(sink: &mut Sink<'_>, bytes: &[u8], line: u64, container: Option<&str>) {
-    match serde_json::from_slice::<Value>(bytes) {
+    // Checking UTF-8 once for the whole record is cheaper than serde_json checking
+    // every string of it (`from_str` trusts its input to be UTF-8).
+    let parsed = match std::str::from_utf8(bytes) {
+        Ok(text) => serde_json::from_str::<Value>(text),
+        Err(_) => serde_json::from_slice::<Value>(bytes),
+    };
+    match parsed {
         Ok(v) => {
             let v = if container == Some("QueryResultRows") {
                 merge_row(v)

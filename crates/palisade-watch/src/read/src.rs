@@ -37,6 +37,28 @@ fn fill(r: &mut dyn BufRead) -> io::Result<&[u8]> {
     r.fill_buf()
 }
 
+/// Bytes that matter outside strings inside a container: quotes and brackets.
+const STRUCT_NESTED: [bool; 256] = struct_table(false);
+/// At the top level, `,` and whitespace also end a scalar value.
+const STRUCT_TOP: [bool; 256] = struct_table(true);
+
+const fn struct_table(top: bool) -> [bool; 256] {
+    let mut t = [false; 256];
+    t[b'"' as usize] = true;
+    t[b'{' as usize] = true;
+    t[b'[' as usize] = true;
+    t[b'}' as usize] = true;
+    t[b']' as usize] = true;
+    if top {
+        t[b',' as usize] = true;
+        t[b' ' as usize] = true;
+        t[b'\t' as usize] = true;
+        t[b'\r' as usize] = true;
+        t[b'\n' as usize] = true;
+    }
+    t
+}
+
 fn is_ws(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\r' | b'\n')
 }
@@ -165,49 +187,71 @@ impl<'a> Src<'a> {
                 let mut end = None;
                 let mut i = 0;
                 while i < buf.len() {
-                    let c = buf[i];
                     if in_str {
                         if esc {
                             esc = false;
-                        } else if c == b'\\' {
-                            esc = true;
-                        } else if c == b'"' {
-                            in_str = false;
-                            if depth == 0 {
-                                end = Some((i + 1, CaptureEnd::Done));
-                                break;
-                            }
-                        } else if c == b'\n' {
-                            end = Some((i, CaptureEnd::RawNewlineInString));
-                            break;
+                            i += 1;
+                            continue;
                         }
-                    } else {
-                        match c {
-                            b'"' => in_str = true,
-                            b'{' | b'[' => {
-                                let at_line_start = if i == 0 { col0 } else { buf[i - 1] == b'\n' };
-                                if values_mode && depth > 0 && at_line_start {
-                                    end = Some((i, CaptureEnd::NewRecordAtLineStart));
-                                    break;
-                                }
-                                depth += 1;
-                            }
-                            b'}' | b']' => {
-                                if depth == 0 {
-                                    end = Some((i, CaptureEnd::Done));
-                                    break;
-                                }
-                                depth -= 1;
+                        // Jump to the next byte that matters inside a string.
+                        let Some(k) = memchr::memchr3(b'"', b'\\', b'\n', &buf[i..]) else {
+                            break;
+                        };
+                        i += k;
+                        match buf[i] {
+                            b'\\' => esc = true,
+                            b'"' => {
+                                in_str = false;
                                 if depth == 0 {
                                     end = Some((i + 1, CaptureEnd::Done));
                                     break;
                                 }
                             }
-                            b',' | b' ' | b'\t' | b'\r' | b'\n' if depth == 0 => {
+                            _ => {
+                                end = Some((i, CaptureEnd::RawNewlineInString));
+                                break;
+                            }
+                        }
+                        i += 1;
+                        continue;
+                    }
+                    // Outside strings: skip bytes that cannot change the structure.
+                    let table = if depth == 0 {
+                        &STRUCT_TOP
+                    } else {
+                        &STRUCT_NESTED
+                    };
+                    while i < buf.len() && !table[usize::from(buf[i])] {
+                        i += 1;
+                    }
+                    let Some(&c) = buf.get(i) else {
+                        break;
+                    };
+                    match c {
+                        b'"' => in_str = true,
+                        b'{' | b'[' => {
+                            let at_line_start = if i == 0 { col0 } else { buf[i - 1] == b'\n' };
+                            if values_mode && depth > 0 && at_line_start {
+                                end = Some((i, CaptureEnd::NewRecordAtLineStart));
+                                break;
+                            }
+                            depth += 1;
+                        }
+                        b'}' | b']' => {
+                            if depth == 0 {
                                 end = Some((i, CaptureEnd::Done));
                                 break;
                             }
-                            _ => {}
+                            depth -= 1;
+                            if depth == 0 {
+                                end = Some((i + 1, CaptureEnd::Done));
+                                break;
+                            }
+                        }
+                        // `,` or whitespace at depth 0 (the only other bytes in the table).
+                        _ => {
+                            end = Some((i, CaptureEnd::Done));
+                            break;
                         }
                     }
                     i += 1;

@@ -446,12 +446,16 @@ pub(crate) fn compile_search(body: &Y) -> Result<Search, String> {
 pub(crate) fn resolve<'a>(v: &'a Value, path: &str, out: &mut Vec<&'a Value>) {
     match v {
         Value::Object(m) => {
+            // The rest of the path as one (dotted) key, e.g. a Kubernetes annotation
+            // `authorization.k8s.io/decision` under `annotations`.
             if let Some(x) = m.get(path) {
                 out.push(x);
             }
-            for (i, _) in path.match_indices('.') {
-                if let Some(x) = m.get(&path[..i]) {
-                    resolve(x, &path[i + 1..], out);
+            // Else one level down. (A dotted key in the middle of a path, `a.b` of
+            // `a.b.c`, is not looked up: two lookups per level instead of one per dot.)
+            if let Some((head, rest)) = path.split_once('.') {
+                if let Some(x) = m.get(head) {
+                    resolve(x, rest, out);
                 }
             }
         }
@@ -472,12 +476,51 @@ fn lower(s: &str) -> Cow<'_, str> {
     }
 }
 
+/// Case-insensitive search of a lowercase ASCII `needle` in ASCII `hay`, without allocating.
+fn contains_ignore_ascii_case(hay: &[u8], needle: &[u8]) -> bool {
+    let Some(&first) = needle.first() else {
+        return true;
+    };
+    if hay.len() < needle.len() {
+        return false;
+    }
+    let upper = first.to_ascii_uppercase();
+    let last_start = hay.len() - needle.len();
+    let mut i = 0;
+    while i <= last_start {
+        let Some(k) = memchr::memchr2(first, upper, &hay[i..=last_start]) else {
+            return false;
+        };
+        let at = i + k;
+        if hay[at..at + needle.len()].eq_ignore_ascii_case(needle) {
+            return true;
+        }
+        i = at + 1;
+    }
+    false
+}
+
 fn str_matches(m: &StrMatch, cased: bool, s: &str) -> bool {
     if let StrMatch::Glob(re) = m {
         return re.is_match(s);
     }
     if let StrMatch::Any = m {
         return true;
+    }
+    // Patterns are stored lowercased: compare ASCII text without lowercasing a copy.
+    if !cased && s.is_ascii() {
+        let b = s.as_bytes();
+        return match m {
+            StrMatch::Exact(p) => b.eq_ignore_ascii_case(p.as_bytes()),
+            StrMatch::Prefix(p) => {
+                b.len() >= p.len() && b[..p.len()].eq_ignore_ascii_case(p.as_bytes())
+            }
+            StrMatch::Suffix(p) => {
+                b.len() >= p.len() && b[b.len() - p.len()..].eq_ignore_ascii_case(p.as_bytes())
+            }
+            StrMatch::Contains(p) => contains_ignore_ascii_case(b, p.as_bytes()),
+            StrMatch::Any | StrMatch::Glob(_) => true,
+        };
     }
     let s = if cased { Cow::Borrowed(s) } else { lower(s) };
     match m {
@@ -543,6 +586,12 @@ fn pattern_matches(p: &Pattern, v: &Value) -> bool {
 }
 
 fn text_matches(p: &Pattern, v: &Value) -> bool {
+    if let Pattern::Str {
+        m: StrMatch::Any, ..
+    } = p
+    {
+        return !v.is_null();
+    }
     let Some(text) = text_of(v) else { return false };
     match p {
         Pattern::Str { m, cased } => str_matches(m, *cased, &text),
@@ -676,6 +725,24 @@ mod tests {
         assert!(v.contains(&"cmd /enc /x a-b".to_owned()));
         assert!(v.contains(&"cmd \u{2013}enc \u{2013}x a-b".to_owned()));
         assert_eq!(windash_variants("plain"), vec!["plain".to_owned()]);
+    }
+
+    #[test]
+    fn ascii_case_insensitive_matching_without_copies() {
+        assert!(contains_ignore_ascii_case(
+            b"Mozilla/5.0 (X11; Kali Linux)",
+            b"kali"
+        ));
+        assert!(!contains_ignore_ascii_case(b"Mozilla/5.0", b"kali"));
+        assert!(contains_ignore_ascii_case(b"abc", b""));
+        assert!(!contains_ignore_ascii_case(b"ka", b"kali"));
+        assert!(contains_ignore_ascii_case(b"kkkali", b"kali"));
+        let m = StrMatch::Suffix("linux)".to_owned());
+        assert!(str_matches(&m, false, "X11; Kali LINUX)"));
+        assert!(!str_matches(&m, true, "X11; Kali LINUX)"));
+        // Non-ASCII text takes the Unicode path.
+        let m = StrMatch::Exact("ärger".to_owned());
+        assert!(str_matches(&m, false, "ÄRGER"));
     }
 
     #[test]
