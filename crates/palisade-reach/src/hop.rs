@@ -205,6 +205,10 @@ struct Eval {
     hits: Vec<Hit>,
     notes: Vec<String>,
     control: bool,
+    /// For filtering layers: what it lets through from (or to) every
+    /// address. It is a control on a hop only if that does not cover what
+    /// the hop carries.
+    open: Option<Conns>,
 }
 
 /// Replies to a request need the reverse direction open to the client's
@@ -356,10 +360,14 @@ impl<'m> Net<'m> {
                 notes: vec!["no such endpoint".into()],
             };
         };
+        if matches!(src.kind, EndKind::InterfaceEndpoint { .. }) && src.forwards.contains(&b) {
+            return self.service_hop(src, dst, req);
+        }
         let mut sure_total = Conns::none();
         let mut maybe_total = Conns::none();
         let mut layers: Vec<Layer> = Vec::new();
         let mut layer_pos: BTreeMap<String, usize> = BTreeMap::new();
+        let mut opens: Vec<Option<Conns>> = Vec::new();
         let mut vias = Vec::new();
         let mut notes: Vec<String> = Vec::new();
         notes.extend(src.notes.iter().cloned());
@@ -402,6 +410,7 @@ impl<'m> Net<'m> {
                             notes: Vec::new(),
                             control: false,
                         });
+                        opens.push(None);
                         layers.len() - 1
                     });
                     let Some(entry) = layers.get_mut(pos) else {
@@ -410,6 +419,12 @@ impl<'m> Net<'m> {
                     entry.allowed = entry.allowed.union(&es);
                     entry.possibly = entry.possibly.union(&em);
                     entry.control |= e.control;
+                    if let (Some(o), Some(slot)) = (&e.open, opens.get_mut(pos)) {
+                        *slot = Some(match slot.take() {
+                            Some(prev) => prev.intersect(o),
+                            None => o.clone(),
+                        });
+                    }
                     for h in e.hits {
                         if !entry.hits.contains(&h) {
                             entry.hits.push(h);
@@ -423,8 +438,15 @@ impl<'m> Net<'m> {
                 }
             }
         }
-        for l in &mut layers {
+        for (l, open) in layers.iter_mut().zip(opens.iter()) {
             l.verdict = Verdict::of(&l.allowed, &l.possibly);
+            // A filter that lets everyone through with what this hop
+            // carries is no control for it.
+            if let Some(open) = open {
+                if !maybe_total.is_empty() && maybe_total.is_subset_of(open) {
+                    l.control = false;
+                }
+            }
             if l.verdict == Verdict::Deny {
                 // Only the deciding denials matter for a blocked layer.
                 l.hits.retain(|h| !h.allow);
@@ -443,6 +465,84 @@ impl<'m> Net<'m> {
             via: vias,
             layers,
             notes,
+        }
+    }
+
+    /// An interface endpoint hands requests to its AWS service over
+    /// PrivateLink: no VPC routing; the endpoint policy and the service's
+    /// own access control decide.
+    fn service_hop(&self, src: &End, dst: &End, req: &Conns) -> Hop {
+        let all = IpSet::all();
+        let listen = dst
+            .listen
+            .as_ref()
+            .map(|(c, _)| c.intersect(req))
+            .unwrap_or_else(|| req.clone());
+        let mut evals = vec![Eval {
+            kind: LayerKind::Route,
+            name: format!("PrivateLink from `{}` to the service", src.id),
+            id: format!("PrivateLink of `{}`", src.id),
+            side: Side::Const,
+            sure: Space::uniform(&all, listen.clone()),
+            maybe: Space::uniform(&all, listen.clone()),
+            hits: vec![Hit::new(
+                true,
+                "requests go to the service over the AWS network",
+                src.loc.as_ref(),
+            )],
+            notes: Vec::new(),
+            control: false,
+            open: None,
+        }];
+        if let Some(ep) = self
+            .aws
+            .vpc_endpoints
+            .iter()
+            .find(|e| e.meta.address == src.id)
+        {
+            if ep.policy.some().is_some() {
+                evals.push(Eval {
+                    kind: LayerKind::Access,
+                    name: format!("endpoint policy of `{}`", src.id),
+                    id: format!("endpoint policy of `{}`", src.id),
+                    side: Side::Const,
+                    sure: Space::uniform(&all, listen.clone()),
+                    maybe: Space::uniform(&all, listen.clone()),
+                    hits: vec![Hit::new(
+                        true,
+                        "limits what may be requested through the endpoint",
+                        ep.policy.loc(),
+                    )],
+                    notes: Vec::new(),
+                    control: true,
+                    open: None,
+                });
+            }
+        }
+        evals.extend(self.access_evals(dst, &listen));
+        let layers: Vec<Layer> = evals
+            .into_iter()
+            .map(|e| Layer {
+                kind: e.kind,
+                verdict: Verdict::of(&e.sure.conns(), &e.maybe.conns()),
+                allowed: e.sure.conns(),
+                possibly: e.maybe.conns(),
+                hits: e.hits,
+                notes: e.notes,
+                control: e.control,
+                control_id: e.id,
+                name: e.name,
+            })
+            .collect();
+        Hop {
+            from: src.id.clone(),
+            to: dst.id.clone(),
+            verdict: Verdict::of(&listen, &listen),
+            conns: listen.clone(),
+            possibly: listen,
+            via: vec![format!("PrivateLink (`{}`)", src.id)],
+            layers,
+            notes: Vec::new(),
         }
     }
 
@@ -516,6 +616,7 @@ impl<'m> Net<'m> {
                 hits: vec![Hit::new(true, why.clone(), dst.loc.as_ref())],
                 notes: Vec::new(),
                 control: false,
+                open: None,
             });
         }
         if let Some((acl, loc)) = &dst.waf {
@@ -533,6 +634,7 @@ impl<'m> Net<'m> {
                 )],
                 notes: Vec::new(),
                 control: true,
+                open: None,
             });
         }
         (out, via)
@@ -568,6 +670,7 @@ impl<'m> Net<'m> {
             )],
             notes,
             control: !allow,
+            open: None,
         }
     }
 
@@ -588,6 +691,7 @@ impl<'m> Net<'m> {
                 hits: vec![Hit::new(true, what, loc)],
                 notes: Vec::new(),
                 control: true,
+                open: None,
             });
         };
         match dst.kind {
@@ -668,6 +772,7 @@ impl<'m> Net<'m> {
                 hits: Vec::new(),
                 notes: Vec::new(),
                 control: false,
+                open: None,
             };
         };
         let peer_group = peer
@@ -724,10 +829,15 @@ impl<'m> Net<'m> {
         } else {
             space.clone()
         };
-        let control = side.isolated && {
-            let all = self.cluster.side_space(g, egress, &IpSet::all());
-            !req.is_subset_of(&all.conns_everywhere(&IpSet::all()))
+        let open = if side.isolated {
+            let v4 = crate::net::v4_all();
+            self.cluster
+                .side_space(g, egress, &v4)
+                .conns_everywhere(&v4)
+        } else {
+            Conns::all()
         };
+        let control = side.isolated;
         Eval {
             kind: LayerKind::NetworkPolicy,
             name: format!("NetworkPolicy {dir} of `{}`", me.id),
@@ -738,6 +848,7 @@ impl<'m> Net<'m> {
             hits,
             notes: side.unknowns,
             control,
+            open: Some(open),
         }
     }
 
@@ -768,6 +879,7 @@ impl<'m> Net<'m> {
                     hits: Vec::new(),
                     notes: vec![format!("unknown because {r}")],
                     control: true,
+                    open: None,
                 })
             }
             Sgs::Known {
@@ -826,10 +938,11 @@ impl<'m> Net<'m> {
                     ));
                 }
                 // Whether it admits the whole internet (for the control test).
-                if let Some(v4) = rule.cidrs_v4.get() {
-                    if v4.iter().any(|c| c.trim() == "0.0.0.0/0") {
-                        anyone = anyone.union(&rc);
-                    }
+                let world = |v: &palisade_model::Val<Vec<String>>, w: &str| {
+                    v.get().is_some_and(|l| l.iter().any(|c| c.trim() == w))
+                };
+                if world(&rule.cidrs_v4, "0.0.0.0/0") || world(&rule.cidrs_v6, "::/0") {
+                    anyone = anyone.union(&rc);
                 }
                 sure = sure.union(&rs);
                 maybe = maybe.union(&rm);
@@ -861,7 +974,8 @@ impl<'m> Net<'m> {
             maybe: maybe.simplify(),
             hits,
             notes,
-            control: !req.is_subset_of(&anyone),
+            control: true,
+            open: Some(anyone),
         })
     }
 
@@ -1082,10 +1196,16 @@ impl<'m> Net<'m> {
             }
         }
         let [sure, maybe] = result;
-        // A control when it does not let every address through.
-        let (all_fwd, _) = nacl_eval(req_rules, &IpSet::all(), req, true);
-        let control = !(all_fwd.addresses() == IpSet::all()
-            && req.is_subset_of(&all_fwd.conns_everywhere(&IpSet::all())));
+        // What it lets through for every (IPv4) address, both ways.
+        let v4 = crate::net::v4_all();
+        let (all_fwd, _) = nacl_eval(req_rules, &v4, req, false);
+        let (all_back, _) = nacl_eval(reply_rules, &v4, &reply, false);
+        let mut back_req = Space::empty();
+        for (set, c) in &all_back.0 {
+            back_req.push(set.clone(), request_from_reply(c, req));
+        }
+        let open = all_fwd.intersect(&back_req).conns_everywhere(&v4);
+        let control = true;
         let dir = if ingress { "into" } else { "out of" };
         Eval {
             kind: LayerKind::Nacl,
@@ -1097,6 +1217,7 @@ impl<'m> Net<'m> {
             hits,
             notes,
             control,
+            open: Some(open),
         }
     }
 
@@ -1163,6 +1284,7 @@ impl<'m> Net<'m> {
                                     hits,
                                     notes,
                                     control: false,
+                                    open: None,
                                 },
                                 vias.first().cloned(),
                             );
@@ -1295,6 +1417,7 @@ impl<'m> Net<'m> {
                 hits,
                 notes,
                 control: false,
+                open: None,
             },
             vias.first().cloned(),
         )
@@ -1372,7 +1495,7 @@ impl<'m> Net<'m> {
             })
             .unwrap_or_default();
         let any_unknown = !notes.is_empty();
-        let mut kind = LayerKind::Route;
+        let kind = LayerKind::Route;
         for (part, decision) in self.lookup(subnet, &p.domain) {
             let Some((via, meta)) = decision else {
                 hits.push(Hit::new(
@@ -1385,14 +1508,10 @@ impl<'m> Net<'m> {
             let at = meta.as_ref().map(|m| m.loc.clone()).or_else(|| loc.clone());
             let text = via_text(self, &via);
             let (ok, unsure, why) = match &via {
-                Via::InternetGateway(_) if p.subnet.is_none() => match &dst.public {
-                    Tri::Yes(w) => (true, false, format!("replies via {text}; {w}")),
-                    Tri::No(w) => {
-                        kind = LayerKind::PublicAddress;
-                        (false, false, format!("{w}: nothing from the internet reaches it"))
-                    }
-                    Tri::Unknown(w) => (false, true, format!("{text}; {w}")),
-                },
+                // The public address itself is its own layer.
+                Via::InternetGateway(_) if p.subnet.is_none() => {
+                    (true, false, format!("replies via {text}"))
+                }
                 Via::Nat(_) if p.subnet.is_none() => (
                     false,
                     false,
@@ -1446,6 +1565,7 @@ impl<'m> Net<'m> {
             hits,
             notes,
             control: false,
+            open: None,
         }
     }
 }

@@ -64,6 +64,11 @@ pub fn non_public() -> IpSet {
     .fold(IpSet::empty(), |a, b| a.union(&b))
 }
 
+/// Every IPv4 address.
+pub fn v4_all() -> IpSet {
+    IpSet::cidr("0.0.0.0/0").unwrap_or_default()
+}
+
 /// Every public (internet) address.
 pub fn public_internet() -> IpSet {
     IpSet::all().subtract(&non_public())
@@ -1648,7 +1653,7 @@ impl<'m> Net<'m> {
             if p.security_group_ids.is_empty() {
                 continue;
             }
-            let mut matched = true;
+            // Both selectors must match (AND): the pod selector first.
             if let Some(sel) = &p.pod_selector {
                 if !sel.is_decidable() {
                     unknown = Some(format!(
@@ -1657,25 +1662,29 @@ impl<'m> Net<'m> {
                     ));
                     continue;
                 }
-                matched &= sel.matches(&g.labels);
+                if !sel.matches(&g.labels) {
+                    continue;
+                }
             }
+            let mut matched = true;
             if let Some(sel) = &p.service_account_selector {
                 let sa_name = g
                     .service_account
                     .clone()
                     .unwrap_or_else(|| "default".into());
+                if !sel.is_decidable() {
+                    unknown = Some(format!(
+                        "{}: service account selector has unreadable parts",
+                        p.meta.address
+                    ));
+                    continue;
+                }
                 match self.model.k8s.service_account(&g.namespace, &sa_name) {
-                    Some(sa) => {
-                        if !sel.is_decidable() {
-                            unknown = Some(format!(
-                                "{}: service account selector has unreadable parts",
-                                p.meta.address
-                            ));
-                            continue;
-                        }
-                        matched &= sel.matches(&sa.object.labels);
+                    Some(sa) => matched &= sel.matches(&sa.object.labels),
+                    // Kubernetes creates `default` without labels.
+                    None if sa_name == "default" || sel.is_empty() => {
+                        matched &= sel.matches(&std::collections::BTreeMap::<String, String>::new())
                     }
-                    None if sel.is_empty() => {}
                     None => {
                         unknown = Some(format!(
                             "{}: service account {}/{} is not in the input, so its labels are unknown",

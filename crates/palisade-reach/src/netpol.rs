@@ -511,10 +511,15 @@ impl<'a> Cluster<'a> {
         sel.matches(labels)
     }
 
+    /// Whether `block` matches pods: per address family (a pod reached by
+    /// its IPv4 address matches an IPv4 block covering the IPv4 pod network).
     fn cover(&self, block: &IpSet) -> Cover {
-        if self.pod_network.is_subset(block) {
+        let net = &self.pod_network;
+        let v4_all = !net.v4.is_empty() && net.v4.is_subset(&block.v4);
+        let v6_all = !net.v6.is_empty() && net.v6.is_subset(&block.v6);
+        if v4_all || v6_all {
             Cover::All
-        } else if self.pod_network.intersect(block).is_empty() {
+        } else if net.intersect(block).is_empty() {
             Cover::None
         } else {
             Cover::Part
