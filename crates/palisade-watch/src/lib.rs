@@ -9,6 +9,14 @@
 //! * [`builtin`]: built-in detections `PAL-D001`..`PAL-D015` (practices MON-05..MON-08).
 //! * [`detect()`] / [`Detector`]: a run over inputs, giving a [`Report`].
 //! * [`blocklist`]: WAFv2 `UpdateIPSet` bodies from MON-07 alerts.
+//! * [`store`]: the SQLite state database ([`Store`]): history, burst windows, alerts
+//!   already raised (by [`Alert::key`]), the notification outbox, the blocklist with
+//!   expiry and the position in followed files; a batch commits atomically.
+//! * [`follow`]: `palisade watch` ([`Watcher`]): follows directories, resumes after a
+//!   crash or restart without losing or repeating alerts.
+//! * [`notify`]: Slack-compatible and generic JSON webhooks with retries, back-off,
+//!   rate limiting and 429 handling, fed from the outbox.
+//! * [`lambda`]: S3 / SNS / SQS / EventBridge event handling for AWS Lambda.
 //!
 //! ```
 //! use palisade_watch::{detect_reader, Config};
