@@ -482,3 +482,45 @@ fn pretty_printed_single_event_is_one_record() {
     assert_eq!(recs.len(), 2);
     assert_eq!(recs[1].location.line, ev.lines().count() as u64 + 1);
 }
+
+#[test]
+fn records_across_read_buffer_boundaries_keep_their_lines() {
+    // Larger than the 256 KiB read buffer: some records straddle a refill and take
+    // the careful path, the others are parsed straight from the buffer.
+    let records: Vec<Value> = (0..700)
+        .map(|i| {
+            ct(
+                "ec2.amazonaws.com",
+                "DescribeInstances",
+                json!({"eventID": format!("id-{i}"), "requestParameters": {"filler": "x".repeat(i % 300)}}),
+            )
+        })
+        .collect();
+    let text = records_file(&records);
+    assert!(text.len() > 600 * 1024);
+    let expected: Vec<u64> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| *l == "    {")
+        .map(|(i, _)| i as u64 + 1)
+        .collect();
+    let dir = temp_dir("boundaries");
+    let path = dir.join("big.json");
+    fs::write(&path, &text).expect("write");
+    let mut items = Vec::new();
+    read_inputs(&[&path], &mut |i| items.push(i));
+    let (recs, bad) = split(items);
+    assert!(bad.is_empty(), "{bad:?}");
+    assert_eq!(recs.len(), 700);
+    let lines: Vec<u64> = recs.iter().map(|r| r.location.line).collect();
+    assert_eq!(lines, expected);
+    for (i, r) in recs.iter().enumerate() {
+        assert_eq!(r.event_id(), Some(format!("id-{i}").as_str()));
+    }
+    // The same as JSON lines.
+    let jsonl: String = records.iter().map(|r| format!("{r}\n")).collect();
+    let (recs, bad) = split(read_str("big.jsonl", &jsonl));
+    assert!(bad.is_empty());
+    assert_eq!(recs.len(), 700);
+    assert_eq!(recs[699].location.line, 700);
+}

@@ -106,6 +106,19 @@ fn merge_row(row: Value) -> Value {
     }
 }
 
+/// Classifies one parsed element, emitting a record or a malformed entry.
+fn emit_value(sink: &mut Sink<'_>, v: Value, line: u64, container: Option<&str>) {
+    let v = if container == Some("QueryResultRows") {
+        merge_row(v)
+    } else {
+        v
+    };
+    match classify(v) {
+        Ok((kind, value)) => sink.record(kind, value, line),
+        Err(msg) => sink.malformed(line, msg),
+    }
+}
+
 /// Parses and classifies one element's bytes, emitting a record or a malformed entry.
 fn emit_element(sink: &mut Sink<'_>, bytes: &[u8], line: u64, container: Option<&str>) {
     // Checking UTF-8 once for the whole record is cheaper than serde_json checking
@@ -115,17 +128,7 @@ fn emit_element(sink: &mut Sink<'_>, bytes: &[u8], line: u64, container: Option<
         Err(_) => serde_json::from_slice::<Value>(bytes),
     };
     match parsed {
-        Ok(v) => {
-            let v = if container == Some("QueryResultRows") {
-                merge_row(v)
-            } else {
-                v
-            };
-            match classify(v) {
-                Ok((kind, value)) => sink.record(kind, value, line),
-                Err(msg) => sink.malformed(line, msg),
-            }
-        }
+        Ok(v) => emit_value(sink, v, line, container),
         Err(e) => sink.malformed(line, format!("invalid JSON: {e}")),
     }
 }
@@ -148,14 +151,28 @@ fn stream_array(
         }
         let start = src.line;
         buf.clear();
-        match src.capture(&mut buf, 0, false)? {
-            CaptureEnd::Done => emit_element(sink, &buf, start, container),
-            CaptureEnd::Eof => {
+        // Fast path: the element lies wholly in the read buffer and parses.
+        let fast = if matches!(c, b'{' | b'[') {
+            src.parse_buffered()?
+        } else {
+            None
+        };
+        let end = match fast {
+            Some(v) => {
+                emit_value(sink, v, start, container);
+                None
+            }
+            None => Some(src.capture(&mut buf, 0, false)?),
+        };
+        match end {
+            None => {}
+            Some(CaptureEnd::Done) => emit_element(sink, &buf, start, container),
+            Some(CaptureEnd::Eof) => {
                 sink.malformed(start, "input ends inside this record".to_owned());
                 // Already reported: an empty message tells callers to stop quietly.
                 return Ok(Err(String::new()));
             }
-            CaptureEnd::RawNewlineInString | CaptureEnd::NewRecordAtLineStart => {
+            Some(CaptureEnd::RawNewlineInString | CaptureEnd::NewRecordAtLineStart) => {
                 sink.malformed(start, "line break inside a JSON string".to_owned());
                 return Ok(Err("JSON structure broken".to_owned()));
             }
@@ -256,6 +273,14 @@ pub(crate) fn read_json(src: &mut Src<'_>, sink: &mut Sink<'_>) -> io::Result<()
                 }
             }
             b'{' => {
+                // Fast path for a JSON line: parsed straight from the read buffer
+                // (not for a container object, whose array is streamed).
+                if !src.starts_container_object(&CONTAINER_KEYS)? {
+                    if let Some(v) = src.parse_buffered()? {
+                        emit_value(sink, v, start, None);
+                        continue;
+                    }
+                }
                 src.bump()?;
                 buf.clear();
                 buf.push(b'{');

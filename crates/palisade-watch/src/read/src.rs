@@ -80,6 +80,44 @@ impl<'a> Src<'a> {
         }
     }
 
+    /// Parses the JSON object or array starting at the next byte when it lies wholly
+    /// in the read buffer (no copy, no separate scan); `None` (nothing consumed) when
+    /// it does not, or does not parse: the caller then takes the careful path.
+    pub fn parse_buffered<T: serde::de::DeserializeOwned>(&mut self) -> io::Result<Option<T>> {
+        let (value, n, nl, last) = {
+            let buf = fill(self.r)?;
+            if !matches!(buf.first(), Some(b'{' | b'[')) {
+                return Ok(None);
+            }
+            let mut it = serde_json::Deserializer::from_slice(buf).into_iter::<T>();
+            let Some(Ok(value)) = it.next() else {
+                return Ok(None);
+            };
+            let n = it.byte_offset();
+            let nl = memchr::memchr_iter(b'\n', &buf[..n]).count() as u64;
+            (
+                value,
+                n,
+                nl,
+                n.checked_sub(1).and_then(|i| buf.get(i).copied()),
+            )
+        };
+        self.advance(n, nl, last);
+        Ok(Some(value))
+    }
+
+    /// Whether the object starting at the next byte opens with one of `keys` followed
+    /// by an array (`{"Records":[`), judged from the read buffer.
+    pub fn starts_container_object(&mut self, keys: &[&str]) -> io::Result<bool> {
+        let buf = fill(self.r)?;
+        let rest = buf.get(1..).unwrap_or_default();
+        let rest = &rest[rest.iter().position(|c| !is_ws(*c)).unwrap_or(rest.len())..];
+        Ok(keys.iter().any(|k| {
+            let quoted = format!("\"{k}\"");
+            rest.starts_with(quoted.as_bytes())
+        }))
+    }
+
     /// Consumes one byte (which the caller has peeked).
     pub fn bump(&mut self) -> io::Result<()> {
         let c = fill(self.r)?.first().copied();
