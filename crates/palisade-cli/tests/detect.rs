@@ -510,3 +510,45 @@ fn detect_notifies_a_slack_webhook() {
         "{err}"
     );
 }
+
+#[test]
+fn detect_with_state_sends_each_alert_once_across_runs() {
+    let dir = scratch("state");
+    let f = trail(&dir);
+    let (port, server) = one_request_server();
+    let url = format!("http://127.0.0.1:{port}/hook");
+    let args = [
+        "detect",
+        "--state",
+        "st/p.db",
+        "--webhook",
+        &url,
+        "--notify-timeout",
+        "5",
+        f.to_str().unwrap_or_default(),
+    ];
+    let first = palisade(&args, &dir);
+    assert_eq!(
+        code(&first),
+        1,
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let body: Value = serde_json::from_str(&server.join().expect("server")).expect("JSON body");
+    assert_eq!(body["alerts"].as_array().map(Vec::len), Some(2));
+    // The same records again: still reported, not sent again (the server is gone, so
+    // any attempt would fail and exit 2).
+    let second = palisade(&args, &dir);
+    assert_eq!(
+        code(&second),
+        1,
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&second.stdout)
+            .matches("PAL-D008")
+            .count(),
+        1
+    );
+}
