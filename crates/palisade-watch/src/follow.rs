@@ -256,7 +256,8 @@ impl<'a> Watcher<'a> {
         self.store.expire_blocks(now)?;
         // Delivered notifications are kept a week for inspection; their keys stay in
         // `alerts`, so they are never sent again.
-        self.store.prune_delivered(now.saturating_sub(7 * 24 * 3_600_000))?;
+        self.store
+            .prune_delivered(now.saturating_sub(7 * 24 * 3_600_000))?;
         let margin = i64::try_from(
             self.config
                 .alb_burst

@@ -107,10 +107,13 @@ pub enum Item {
 /// without descending into arrays.
 pub fn get_path<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
     let mut cur = v;
-    for part in path.split('.') {
-        cur = cur.as_object()?.get(part)?;
+    let mut rest = path;
+    // A byte scan: paths are short, and this runs several times per record.
+    while let Some(i) = rest.bytes().position(|b| b == b'.') {
+        cur = cur.as_object()?.get(&rest[..i])?;
+        rest = &rest[i + 1..];
     }
-    Some(cur)
+    cur.as_object()?.get(rest)
 }
 
 /// Like [`get_path`], for string values.

@@ -453,9 +453,9 @@ pub(crate) fn resolve<'a>(v: &'a Value, path: &str, out: &mut Vec<&'a Value>) {
             }
             // Else one level down. (A dotted key in the middle of a path, `a.b` of
             // `a.b.c`, is not looked up: two lookups per level instead of one per dot.)
-            if let Some((head, rest)) = path.split_once('.') {
-                if let Some(x) = m.get(head) {
-                    resolve(x, rest, out);
+            if let Some(i) = path.bytes().position(|b| b == b'.') {
+                if let Some(x) = m.get(&path[..i]) {
+                    resolve(x, &path[i + 1..], out);
                 }
             }
         }
