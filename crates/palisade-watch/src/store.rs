@@ -22,6 +22,7 @@
 //! The [`State`] methods cannot return errors; the first database error is kept
 //! and makes the next [`Store::commit`] fail (and roll back).
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use rusqlite::{params, Connection, OptionalExtension};
@@ -154,11 +155,44 @@ pub struct BlockEntry {
     pub expires_ms: i64,
 }
 
+#[derive(Default)]
+struct ValueCache {
+    /// The row exists in the database.
+    in_db: bool,
+    /// Observations in this transaction.
+    delta: i64,
+    first: Option<i64>,
+    last: Option<i64>,
+}
+
+struct SubjectCache {
+    observations: i64,
+    nvalues: i64,
+    values: HashMap<String, ValueCache>,
+}
+
 /// The state database.
 pub struct Store {
     conn: Connection,
     in_tx: bool,
     error: Option<String>,
+    /// History changes of the open transaction (namespace → subject), written at commit:
+    /// a batch's repeated observations of one principal cost one row update.
+    history: HashMap<String, HashMap<String, SubjectCache>>,
+}
+
+fn min_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    }
+}
+
+fn max_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.max(y)),
+        (x, y) => x.or(y),
+    }
 }
 
 fn to_i64(v: u64) -> i64 {
@@ -225,6 +259,7 @@ impl Store {
             conn,
             in_tx: false,
             error: None,
+            history: HashMap::new(),
         })
     }
 
@@ -245,6 +280,10 @@ impl Store {
             return Err(Error::Store(e));
         }
         if self.in_tx {
+            if let Err(e) = self.flush_history() {
+                self.rollback();
+                return Err(e.into());
+            }
             if let Err(e) = self.conn.execute_batch("COMMIT") {
                 self.rollback();
                 return Err(e.into());
@@ -256,6 +295,7 @@ impl Store {
 
     /// Abandons the transaction.
     pub fn rollback(&mut self) {
+        self.history.clear();
         if self.in_tx {
             let _ = self.conn.execute_batch("ROLLBACK");
             self.in_tx = false;
@@ -544,41 +584,99 @@ impl Store {
         value: &str,
         time_ms: Option<i64>,
     ) -> rusqlite::Result<Seen> {
-        let (obs, nvalues): (i64, i64) = self
-            .conn
-            .prepare_cached(
-                "SELECT observations, nvalues FROM subjects WHERE namespace = ?1 AND subject = ?2",
-            )?
-            .query_row([namespace, subject], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?
-            .unwrap_or((0, 0));
-        let known = self
-            .conn
-            .prepare_cached(
-                "SELECT 1 FROM history WHERE namespace = ?1 AND subject = ?2 AND value = ?3",
-            )?
-            .exists([namespace, subject, value])?;
-        self.conn
-            .prepare_cached(
-                "INSERT INTO history(namespace, subject, value, first_seen, last_seen, count)
-                 VALUES(?1, ?2, ?3, ?4, ?4, 1)
-                 ON CONFLICT(namespace, subject, value) DO UPDATE SET count = count + 1,
-                    first_seen = min(coalesce(first_seen, excluded.first_seen), coalesce(excluded.first_seen, first_seen)),
-                    last_seen = max(coalesce(last_seen, excluded.last_seen), coalesce(excluded.last_seen, last_seen))",
-            )?
-            .execute(params![namespace, subject, value, time_ms])?;
-        self.conn
-            .prepare_cached(
-                "INSERT INTO subjects(namespace, subject, observations, nvalues) VALUES(?1, ?2, 1, ?3)
-                 ON CONFLICT(namespace, subject) DO UPDATE SET observations = observations + 1,
-                    nvalues = nvalues + excluded.nvalues",
-            )?
-            .execute(params![namespace, subject, i64::from(!known)])?;
-        Ok(Seen {
-            subject_observations: to_u64(obs),
-            subject_values: to_u64(nvalues),
+        if !self.history.contains_key(namespace) {
+            self.history.insert(namespace.to_owned(), HashMap::new());
+        }
+        let conn = &self.conn;
+        let Some(subjects) = self.history.get_mut(namespace) else {
+            return Ok(Seen::default());
+        };
+        if !subjects.contains_key(subject) {
+            let (observations, nvalues): (i64, i64) = conn
+                .prepare_cached(
+                    "SELECT observations, nvalues FROM subjects WHERE namespace = ?1 AND subject = ?2",
+                )?
+                .query_row([namespace, subject], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?
+                .unwrap_or((0, 0));
+            subjects.insert(
+                subject.to_owned(),
+                SubjectCache {
+                    observations,
+                    nvalues,
+                    values: HashMap::new(),
+                },
+            );
+        }
+        let Some(s) = subjects.get_mut(subject) else {
+            return Ok(Seen::default());
+        };
+        if !s.values.contains_key(value) {
+            let in_db = conn
+                .prepare_cached(
+                    "SELECT 1 FROM history WHERE namespace = ?1 AND subject = ?2 AND value = ?3",
+                )?
+                .exists([namespace, subject, value])?;
+            s.values.insert(
+                value.to_owned(),
+                ValueCache {
+                    in_db,
+                    ..ValueCache::default()
+                },
+            );
+        }
+        let Some(v) = s.values.get_mut(value) else {
+            return Ok(Seen::default());
+        };
+        let known = v.in_db || v.delta > 0;
+        let seen = Seen {
+            subject_observations: to_u64(s.observations),
+            subject_values: to_u64(s.nvalues),
             value_known: known,
-        })
+        };
+        s.observations += 1;
+        if !known {
+            s.nvalues += 1;
+        }
+        v.delta += 1;
+        v.first = min_opt(v.first, time_ms);
+        v.last = max_opt(v.last, time_ms);
+        if !self.in_tx {
+            self.flush_history()?;
+        }
+        Ok(seen)
+    }
+
+    /// Writes the history changes of the transaction.
+    fn flush_history(&mut self) -> rusqlite::Result<()> {
+        let history = std::mem::take(&mut self.history);
+        let mut subjects = self.conn.prepare_cached(
+            "INSERT INTO subjects(namespace, subject, observations, nvalues) VALUES(?1, ?2, ?3, ?4)
+             ON CONFLICT(namespace, subject) DO UPDATE SET observations = excluded.observations,
+                nvalues = excluded.nvalues",
+        )?;
+        let mut values = self.conn.prepare_cached(
+            "INSERT INTO history(namespace, subject, value, first_seen, last_seen, count)
+             VALUES(?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT(namespace, subject, value) DO UPDATE SET count = count + excluded.count,
+                first_seen = min(coalesce(first_seen, excluded.first_seen), coalesce(excluded.first_seen, first_seen)),
+                last_seen = max(coalesce(last_seen, excluded.last_seen), coalesce(excluded.last_seen, last_seen))",
+        )?;
+        for (ns, subs) in &history {
+            for (subject, s) in subs {
+                let mut changed = false;
+                for (value, v) in &s.values {
+                    if v.delta > 0 {
+                        changed = true;
+                        values.execute(params![ns, subject, value, v.first, v.last, v.delta])?;
+                    }
+                }
+                if changed {
+                    subjects.execute(params![ns, subject, s.observations, s.nvalues])?;
+                }
+            }
+        }
+        Ok(())
     }
 
     fn burst_sql(
