@@ -33,7 +33,18 @@ pub struct Meta {
     /// Other names links may use for this resource (IDs, ARNs, names).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub keys: Vec<String>,
+    /// The resource's tags, for resource types that carry tags (AWS
+    /// resources whose schema has `tags`); `None` for everything else
+    /// (parts such as rules and routes, Kubernetes objects, which have
+    /// labels). `Default` of an empty map when no tags are written; a tag
+    /// whose value cannot be known statically is `Unknown` on its own, a
+    /// whole `tags` expression that cannot be known makes the map `Unknown`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Val<Tags>>,
 }
+
+/// Tag key → value, in key order.
+pub type Tags = std::collections::BTreeMap<String, Val<String>>;
 
 impl Meta {
     pub fn new(address: impl Into<String>, kind: impl Into<String>, loc: Location) -> Self {
@@ -42,6 +53,7 @@ impl Meta {
             kind: kind.into(),
             loc,
             keys: Vec::new(),
+            tags: None,
         }
     }
 }

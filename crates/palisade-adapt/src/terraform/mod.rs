@@ -77,6 +77,13 @@
 //! targets them, for OIDC providers the issuer host/path and
 //! `oidc-provider/HOST/PATH`, for SAML providers `saml-provider/NAME`.
 //!
+//! # Tags
+//!
+//! Every declared resource of a type that can be tagged gets
+//! [`Meta::tags`] (see the `tags` module): the written `tags`, or plan
+//! JSON's `tags_all` when known; parts listed apart (inline rules, routes)
+//! and synthesized objects have none.
+//!
 //! # Resources added by the adapter
 //!
 //! A reference to a VPC's `default_route_table_id` / `main_route_table_id`,
@@ -99,6 +106,7 @@ mod monitor;
 mod network;
 mod policy;
 pub(crate) mod read;
+mod tags;
 
 use palisade_model::aws::{Aws, NetworkAcl, OtherResource, Resource, RouteTable, SecurityGroup};
 use palisade_model::raw::{Mode, RawResource};
@@ -151,6 +159,7 @@ pub fn adapt_terraform(resources: &[RawResource]) -> Adapted {
         }
     }
     data::finish(&mut cx, &mut aws);
+    tags::fill(resources, &mut aws);
     report_under_owner(resources, &mut aws);
     cx.add_synthesized(&mut aws);
     aws.finish();
