@@ -864,6 +864,7 @@ impl<'a> Cx<'a, '_> {
                 Seg::Index(_) => None,
             })
             .unwrap_or("");
+        let from_splat = refs.is_empty() && !bare.is_empty();
         if refs.is_empty() {
             // `aws_subnet.private[*].id` names only `aws_subnet.private`:
             // its instances in the plan, by their identity.
@@ -901,11 +902,11 @@ impl<'a> Cx<'a, '_> {
                 return reference(r);
             }
         } else {
-            let is_list = match cfg {
-                Cfg::Attr(_, Some(e)) => Some(matches!(e.kind, ExprKind::Array(_))),
-                _ => None,
-            }
-            .unwrap_or_else(|| refs.len() > 1 || list_like(attr_name));
+            // A list literal in the configuration is a list; otherwise the
+            // shape says so: several references, a splat, a list's name.
+            let literal_list =
+                matches!(cfg, Cfg::Attr(_, Some(e)) if matches!(e.kind, ExprKind::Array(_)));
+            let is_list = literal_list || from_splat || refs.len() > 1 || list_like(attr_name);
             if is_list
                 && !refs.is_empty()
                 && refs

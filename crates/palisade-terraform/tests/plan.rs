@@ -196,6 +196,17 @@ fn with_configuration_locations_are_configuration_lines() {
     assert_eq!(get(sub, "vpc_id").loc.as_ref().map(|l| l.line), Some(7));
     // The secret stays where it is written in clear: the plan.
     assert_eq!(&*l.secrets[0].loc.file, "plan.json");
+    // A splat in the configuration still gives the list of instances.
+    let group = res(&l, "module.network.aws_db_subnet_group.this");
+    assert_eq!(
+        get(group, "subnet_ids").as_list().map(<[_]>::len),
+        Some(2),
+        "{:?}",
+        get(group, "subnet_ids")
+    );
+    // A single reference to a scalar stays a reference.
+    let sub = res(&l, "module.network.aws_subnet.private[0]");
+    assert_eq!(get(sub, "vpc_id").value, reference("aws_vpc.main", "id"));
 }
 
 #[test]
