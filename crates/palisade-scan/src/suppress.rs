@@ -361,6 +361,12 @@ pub(crate) fn apply(report: &mut ScanReport, model: &Model, base: &Path, ignores
             .get(f.resource.as_str())
             .cloned()
             .unwrap_or_default();
+        // Addresses repeat across Terraform roots (environments): only the
+        // blocks of the finding's own root (its directory) can hold its
+        // suppression comments.
+        let dir = |file: &str| std::path::Path::new(file).parent().map(std::path::Path::to_path_buf);
+        let own_dir = dir(&f.location.file);
+        blocks.retain(|m| dir(&m.loc.file) == own_dir);
         if let Some(list) = by_file.get(&*f.location.file) {
             blocks
                 .extend(list.iter().filter(|m| {
