@@ -86,7 +86,10 @@ impl CustomRule {
 /// Custom rules compiled into one engine, with the problems met loading them.
 #[derive(Clone, Debug, Default)]
 pub struct RuleSet {
+    /// The rules that run.
     rules: Vec<CustomRule>,
+    /// Every rule loaded, selected or not (suppressions may name any).
+    all: Vec<CustomRule>,
     engine: Option<Engine>,
     errors: Vec<Diagnostic>,
     files: usize,
@@ -141,9 +144,15 @@ impl RuleSet {
         )
     }
 
-    /// The rules that loaded, sorted by id.
+    /// The rules that run (all that loaded, less those left out by
+    /// [`RuleSet::retain`]), sorted by id.
     pub fn rules(&self) -> &[CustomRule] {
         &self.rules
+    }
+
+    /// Every rule that loaded, sorted by id, whether it runs or not.
+    pub fn all_rules(&self) -> &[CustomRule] {
+        &self.all
     }
 
     /// Problems met loading the rules (each names a file and, when known, a line).
@@ -160,12 +169,12 @@ impl RuleSet {
         self.rules.is_empty()
     }
 
-    /// Looks a rule up by id or name.
+    /// Looks a rule that loaded up by id or name.
     pub fn find(&self, key: &str) -> Option<&CustomRule> {
-        self.rules.iter().find(|r| r.is(key))
+        self.all.iter().find(|r| r.is(key))
     }
 
-    /// Keeps only the rules `keep` accepts.
+    /// Runs only the rules `keep` accepts.
     pub fn retain(&mut self, keep: impl Fn(&CustomRule) -> bool) {
         self.rules.retain(|r| keep(r));
     }
@@ -263,6 +272,7 @@ impl RuleSet {
             }
         }
         set.rules = rules(&engine, &kept, &mut set.errors);
+        set.all = set.rules.clone();
         set.engine = Some(engine);
         set
     }

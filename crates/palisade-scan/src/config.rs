@@ -3,6 +3,7 @@
 //! ```toml
 //! exclude = ["legacy/**", "**/testdata/**"]   # globs, relative to this file
 //! threshold = "medium"                         # like --min-severity
+//! custom_rules = ["policy/rego"]               # like --rules-dir, relative to this file
 //!
 //! [rules]
 //! enable = []                # when set, only these rules run (ids or names)
@@ -49,6 +50,7 @@ const MAX_BYTES: u64 = 1024 * 1024;
 struct Raw {
     exclude: Vec<Spanned<String>>,
     threshold: Option<Severity>,
+    custom_rules: Vec<Spanned<String>>,
     rules: RawRules,
     severity: BTreeMap<String, Spanned<Severity>>,
     params: Params,
@@ -91,6 +93,9 @@ pub struct Config {
     pub exclude: Option<Exclude>,
     /// `[[ignore]]` entries.
     pub ignores: Vec<ConfigIgnore>,
+    /// Directories (or files) of custom Rego rules, made relative to the
+    /// file's directory.
+    pub custom_rules: Vec<PathBuf>,
 }
 
 /// Glob patterns of paths to leave out, relative to a base directory.
@@ -223,6 +228,12 @@ impl Config {
             params: raw.params,
             ..Config::default()
         };
+        for p in &raw.custom_rules {
+            if p.get_ref().trim().is_empty() {
+                return Err(format!("{}: custom_rules: empty path", at(p.span())));
+            }
+            c.custom_rules.push(base.join(p.get_ref()));
+        }
         for k in &raw.rules.enable {
             c.enable.push(rule(k)?);
         }
@@ -246,12 +257,18 @@ impl Config {
             c.exclude = Some(Exclude::new(base, &patterns)?);
         }
         for ig in &raw.ignore {
-            let r = rule(&ig.rule)?;
+            // A custom rule's id is checked once the custom rules are loaded.
+            let id = match rule(&ig.rule) {
+                Ok(r) => r.id.to_string(),
+                Err(_) if palisade_rego::meta::id_problem(ig.rule.get_ref()).is_none() => {
+                    ig.rule.get_ref().clone()
+                }
+                Err(e) => return Err(e),
+            };
             if ig.reason.get_ref().trim().is_empty() {
                 return Err(format!(
-                    "{}: [[ignore]] of {} needs a non-empty `reason`",
+                    "{}: [[ignore]] of {id} needs a non-empty `reason`",
                     at(ig.reason.span()),
-                    r.id
                 ));
             }
             let mut paths = GlobSetBuilder::new();
@@ -267,7 +284,7 @@ impl Config {
                 resources.add(g);
             }
             c.ignores.push(ConfigIgnore {
-                rule: r.id.to_string(),
+                rule: id,
                 paths: (!ig.paths.is_empty())
                     .then(|| paths.build())
                     .transpose()
@@ -436,5 +453,19 @@ reason = "break-glass"
             .select_rules(&[], &["PAL001".into()])
             .expect("ok")
             .is_empty());
+    }
+
+    #[test]
+    fn custom_rules_are_relative_to_the_file() {
+        let c = parse("custom_rules = [\"policy/rego\", \"/abs/rules\"]\n").expect("valid");
+        assert_eq!(
+            c.custom_rules,
+            vec![
+                PathBuf::from("/repo/policy/rego"),
+                PathBuf::from("/abs/rules")
+            ]
+        );
+        let err = parse("\ncustom_rules = [\"\"]\n").err().unwrap_or_default();
+        assert!(err.starts_with("palisade.toml:2:"), "{err}");
     }
 }

@@ -53,6 +53,9 @@ pub struct ScanOptions {
     pub ignores: Vec<ConfigIgnore>,
     /// Findings accepted by a previous report.
     pub baseline: Option<Baseline>,
+    /// Custom rules in Rego (`--rules-dir`, `custom_rules`), compiled once;
+    /// their load errors go into the report's errors.
+    pub custom_rules: palisade_rego::RuleSet,
 }
 
 impl Default for ScanOptions {
@@ -70,6 +73,7 @@ impl Default for ScanOptions {
             severity: BTreeMap::new(),
             ignores: Vec::new(),
             baseline: None,
+            custom_rules: palisade_rego::RuleSet::default(),
         }
     }
 }
@@ -457,6 +461,13 @@ fn load_manifest(file: &Path, display: &(dyn Fn(&Path) -> String + Sync)) -> Par
 pub fn scan(opts: &ScanOptions) -> ScanOutcome {
     let (model, mut report, only_files) = load(opts);
     let (mut findings, mut unknowns) = palisade_rules::run(&model, &opts.rules, &opts.params);
+    // Custom rules: the whole model is their input, evaluated once.
+    let custom = opts.custom_rules.evaluate(&model);
+    findings.extend(custom.findings);
+    report
+        .errors
+        .extend(opts.custom_rules.errors().iter().cloned());
+    report.errors.extend(custom.errors);
     // Messages may name linked resources by their root-scoped keys.
     for f in &mut findings {
         let message = scope::strip(&f.message);
@@ -489,7 +500,32 @@ pub fn scan(opts: &ScanOptions) -> ScanOutcome {
             f.severity = *s;
         }
     }
-    suppress::apply(&mut report, &model, &opts.display_base, &opts.ignores);
+    let custom: Vec<_> = opts
+        .custom_rules
+        .all_rules()
+        .iter()
+        .map(|r| r.info.clone())
+        .collect();
+    // `[[ignore]]` entries may name custom rules, known only now.
+    for ig in &opts.ignores {
+        if palisade_rules::find(&ig.rule).is_none() && !custom.iter().any(|c| c.id == ig.rule) {
+            report.errors.push(Diagnostic::new(
+                &*ig.at.file,
+                Some(ig.at.line),
+                format!(
+                    "[[ignore]] names unknown rule `{}` (see `palisade rules`)",
+                    ig.rule
+                ),
+            ));
+        }
+    }
+    suppress::apply(
+        &mut report,
+        &model,
+        &opts.display_base,
+        &opts.ignores,
+        &custom,
+    );
     if let Some(b) = &opts.baseline {
         b.apply(&mut report);
     }
@@ -504,6 +540,9 @@ pub fn scan(opts: &ScanOptions) -> ScanOutcome {
             info
         })
         .collect();
+    report
+        .rules
+        .extend(opts.custom_rules.rules().iter().map(|r| r.info.clone()));
     report.secret_locations = model.secrets.iter().map(|s| s.loc.clone()).collect();
     report.normalise();
     ScanOutcome { model, report }

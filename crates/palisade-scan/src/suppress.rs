@@ -24,7 +24,7 @@
 //! A suppression without a reason is not honoured, and a note says so; so
 //! is a `palisade:ignore` naming no known rule.
 
-use palisade_model::finding::{Finding, ScanReport, Suppressed, SuppressionSource};
+use palisade_model::finding::{Finding, RuleInfo, ScanReport, Suppressed, SuppressionSource};
 use palisade_model::{Diagnostic, Location, Meta, Model};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -267,10 +267,23 @@ fn rule_maps_to(rule: &str, id: &str) -> bool {
     })
 }
 
-fn names_rule(d: &Directive, rule: &str) -> bool {
+/// The id of the rule `key` names (id or name): a built-in rule, or one of
+/// the `custom` rules.
+fn rule_id(key: &str, custom: &[RuleInfo]) -> Option<String> {
+    palisade_rules::find(key)
+        .map(|r| r.id.to_string())
+        .or_else(|| {
+            custom
+                .iter()
+                .find(|c| c.id.eq_ignore_ascii_case(key) || c.name.eq_ignore_ascii_case(key))
+                .map(|c| c.id.clone())
+        })
+}
+
+fn names_rule(d: &Directive, rule: &str, custom: &[RuleInfo]) -> bool {
     match d.source {
         SuppressionSource::Inline => d.ids.iter().any(|k| {
-            k.eq_ignore_ascii_case(rule) || palisade_rules::find(k).is_some_and(|r| r.id == rule)
+            k.eq_ignore_ascii_case(rule) || rule_id(k, custom).is_some_and(|id| id == rule)
         }),
         _ => d.ids.iter().any(|id| rule_maps_to(rule, id)),
     }
@@ -325,8 +338,14 @@ impl Files<'_> {
 
 /// Moves every suppressed finding of `report` to `report.suppressed`, and
 /// notes suppressions that are not honoured. `base` is the directory report
-/// paths are relative to.
-pub(crate) fn apply(report: &mut ScanReport, model: &Model, base: &Path, ignores: &[ConfigIgnore]) {
+/// paths are relative to; `custom` are the custom rules that ran.
+pub(crate) fn apply(
+    report: &mut ScanReport,
+    model: &Model,
+    base: &Path,
+    ignores: &[ConfigIgnore],
+    custom: &[RuleInfo],
+) {
     if report.findings.is_empty() {
         return;
     }
@@ -383,14 +402,16 @@ pub(crate) fn apply(report: &mut ScanReport, model: &Model, base: &Path, ignores
         for file in &candidates {
             if noted_files.insert(file.clone()) {
                 if let Some((_, ds)) = files.get(file) {
-                    notes.extend(ds.iter().filter_map(|d| not_honoured(file, d)));
+                    notes.extend(ds.iter().filter_map(|d| not_honoured(file, d, custom)));
                 }
             }
             let Some((_, ds)) = files.get(file) else {
                 continue;
             };
             let found = ds.iter().find(|d| {
-                d.reason.is_some() && names_rule(d, &f.rule) && applies(d, file, &f, &blocks)
+                d.reason.is_some()
+                    && names_rule(d, &f.rule, custom)
+                    && applies(d, file, &f, &blocks)
             });
             if let Some(d) = found {
                 hit = Some((
@@ -402,7 +423,7 @@ pub(crate) fn apply(report: &mut ScanReport, model: &Model, base: &Path, ignores
             }
         }
         if hit.is_none() {
-            hit = annotation_hit(&f, &annotations, &mut files, &mut notes);
+            hit = annotation_hit(&f, &annotations, &mut files, &mut notes, custom);
         }
         if hit.is_none() {
             hit = ignores
@@ -425,7 +446,7 @@ pub(crate) fn apply(report: &mut ScanReport, model: &Model, base: &Path, ignores
 }
 
 /// Why a directive is not honoured, if it is not.
-fn not_honoured(file: &str, d: &Directive) -> Option<Diagnostic> {
+fn not_honoured(file: &str, d: &Directive, custom: &[RuleInfo]) -> Option<Diagnostic> {
     if d.ids.is_empty() {
         return Some(Diagnostic::new(
             file,
@@ -434,7 +455,7 @@ fn not_honoured(file: &str, d: &Directive) -> Option<Diagnostic> {
         ));
     }
     if d.source == SuppressionSource::Inline {
-        if let Some(bad) = d.ids.iter().find(|k| palisade_rules::find(k).is_none()) {
+        if let Some(bad) = d.ids.iter().find(|k| rule_id(k, custom).is_none()) {
             return Some(Diagnostic::new(
                 file,
                 Some(d.line),
@@ -489,6 +510,7 @@ fn annotation_hit(
     annotations: &HashMap<&str, (&Meta, &str)>,
     files: &mut Files<'_>,
     notes: &mut Vec<Diagnostic>,
+    custom: &[RuleInfo],
 ) -> Option<(SuppressionSource, String, Location)> {
     let (meta, value) = annotations.get(f.resource.as_str())?;
     // The annotation's own line, when the file shows it.
@@ -506,7 +528,7 @@ fn annotation_hit(
     let at = Location::new(meta.loc.file.clone(), line, line);
     let mut honoured = None;
     for (id, reason) in parse_annotation(value) {
-        let Some(rule) = palisade_rules::find(&id) else {
+        let Some(rule) = rule_id(&id, custom) else {
             notes.push(Diagnostic::new(
                 &*meta.loc.file,
                 Some(line),
@@ -523,10 +545,10 @@ fn annotation_hit(
                 Some(line),
                 format!(
                     "annotation {ANNOTATION} of {} gives no reason for {}, so it is not honoured (write `{}: <why>`)",
-                    meta.address, rule.id, rule.id
+                    meta.address, rule, rule
                 ),
             )),
-            Some(r) if rule.id == f.rule && honoured.is_none() => honoured = Some(r),
+            Some(r) if rule == f.rule && honoured.is_none() => honoured = Some(r),
             Some(_) => {}
         }
     }
