@@ -2,37 +2,89 @@
 
 use crate::exit;
 use clap::Args;
+use palisade_model::finding::RuleInfo;
+use palisade_rego::{CustomRule, RuleSet};
 use palisade_rules::{practice, Rule};
+use palisade_scan::Config;
+use std::path::PathBuf;
+
+/// Where custom rules come from, for `palisade rules` and `palisade explain`.
+#[derive(Args, Debug)]
+pub struct CustomArgs {
+    /// A directory (or file) of custom rules in Rego (repeatable; besides
+    /// `custom_rules` of palisade.toml).
+    #[arg(long = "rules-dir", value_name = "DIR")]
+    pub rules_dirs: Vec<PathBuf>,
+    /// Settings file (default: palisade.toml in the current directory or a parent).
+    #[arg(long = "config", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
 
 #[derive(Args, Debug)]
 pub struct RulesArgs {
     /// Output format.
     #[arg(long, short, default_value = "text", value_parser = ["text", "json", "markdown"])]
     pub format: String,
+    #[command(flatten)]
+    pub custom: CustomArgs,
 }
 
 #[derive(Args, Debug)]
 pub struct ExplainArgs {
     /// Rule id (`PAL001`) or name.
     pub rule: String,
+    #[command(flatten)]
+    pub custom: CustomArgs,
+}
+
+/// The custom rules named by `--rules-dir` and palisade.toml; their load
+/// problems are printed to stderr.
+fn load_custom(args: &CustomArgs) -> Result<RuleSet, String> {
+    let cfg = match &args.config {
+        Some(path) if !path.is_file() => {
+            return Err(format!("--config {}: no such file", path.display()))
+        }
+        Some(path) => Config::load(path)?,
+        None => match Config::find(std::path::Path::new(".")) {
+            Some(path) => Config::load(&path)?,
+            None => Config::default(),
+        },
+    };
+    let base = std::env::current_dir().unwrap_or_default();
+    let set = crate::scan_cmd::custom_rules(&args.rules_dirs, &cfg, &base)?;
+    for e in set.errors() {
+        match e.line {
+            Some(l) => eprintln!("error: {}:{l}: {}", e.file, e.message),
+            None => eprintln!("error: {}: {}", e.file, e.message),
+        }
+    }
+    Ok(set)
 }
 
 pub fn run_list(args: RulesArgs) -> Result<u8, String> {
     let rules = palisade_rules::all();
+    let custom = load_custom(&args.custom)?;
+    let code = if custom.errors().is_empty() {
+        exit::CLEAN
+    } else {
+        exit::ERROR
+    };
+    let mut infos: Vec<RuleInfo> = rules.iter().map(|r| r.info()).collect();
+    infos.extend(custom.rules().iter().map(|r| r.info.clone()));
     if args.format == "json" {
-        let infos: Vec<_> = rules.iter().map(|r| r.info()).collect();
         let text = serde_json::to_string_pretty(&infos).map_err(|e| e.to_string())?;
         println!("{text}");
-        return Ok(exit::CLEAN);
+        return Ok(code);
     }
     if args.format == "markdown" {
         print!("{}", markdown());
-        return Ok(exit::CLEAN);
+        return Ok(code);
     }
-    let width = rules.iter().map(|r| r.name.len()).max().unwrap_or(0);
-    for r in &rules {
+    let width = infos.iter().map(|r| r.name.len()).max().unwrap_or(0);
+    let id_width = infos.iter().map(|r| r.id.len()).max().unwrap_or(0);
+    for r in &infos {
         println!(
-            "{}  {:<8}  {:<width$}  {:<18}  {}",
+            "{:<id_width$}  {:<8}  {:<width$}  {:<18}  {}",
             r.id,
             r.severity.as_str(),
             r.name,
@@ -40,8 +92,44 @@ pub fn run_list(args: RulesArgs) -> Result<u8, String> {
             r.title
         );
     }
-    println!("\n{} rules", rules.len());
-    Ok(exit::CLEAN)
+    if custom.rules().is_empty() {
+        println!("\n{} rules", rules.len());
+    } else {
+        println!(
+            "\n{} rules ({} built-in, {} custom)",
+            infos.len(),
+            rules.len(),
+            custom.rules().len()
+        );
+    }
+    Ok(code)
+}
+
+/// The text `palisade explain` prints for a custom rule.
+pub fn explain_custom(rule: &CustomRule) -> String {
+    let i = &rule.info;
+    let mut out = format!(
+        "{} ({}): {}\nseverity: {}\ncustom rule: {} (package {})\n\n",
+        i.id, i.name, i.title, i.severity, rule.file, rule.package
+    );
+    out.push_str(&format!("Why it matters\n  {}\n", i.description));
+    if !i.practices.is_empty() {
+        out.push_str("\nPractices\n");
+        for p in &i.practices {
+            match practice(p) {
+                Some(pr) => out.push_str(&format!("  {}  {} ({})\n", pr.id, pr.text, pr.area)),
+                None => out.push_str(&format!("  {p}\n")),
+            }
+        }
+    }
+    out.push_str(&format!("\nHow to fix\n  {}\n", i.remediation));
+    if !i.references.is_empty() {
+        out.push_str("\nReferences\n");
+        for r in &i.references {
+            out.push_str(&format!("  {r}\n"));
+        }
+    }
+    out
 }
 
 /// The text `palisade explain` prints for a rule.
@@ -205,8 +293,14 @@ pub fn markdown() -> String {
 }
 
 pub fn run_explain(args: ExplainArgs) -> Result<u8, String> {
-    let rule = palisade_rules::find(&args.rule)
-        .ok_or_else(|| format!("unknown rule `{}` (see `palisade rules`)", args.rule))?;
+    let Some(rule) = palisade_rules::find(&args.rule) else {
+        let custom = load_custom(&args.custom)?;
+        let rule = custom
+            .find(&args.rule)
+            .ok_or_else(|| format!("unknown rule `{}` (see `palisade rules`)", args.rule))?;
+        print!("{}", explain_custom(rule));
+        return Ok(exit::CLEAN);
+    };
     print!("{}", explain(rule));
     Ok(exit::CLEAN)
 }

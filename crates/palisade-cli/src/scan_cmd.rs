@@ -53,6 +53,10 @@ pub struct ScanArgs {
     /// Skip these rules (id or name; repeatable).
     #[arg(long = "skip-rule", value_name = "RULE")]
     pub skip_rules: Vec<String>,
+    /// A directory (or file) of custom rules in Rego (repeatable; besides
+    /// `custom_rules` of palisade.toml). See crates/palisade-rego/MODEL.md.
+    #[arg(long = "rules-dir", value_name = "DIR")]
+    pub rules_dirs: Vec<PathBuf>,
     /// Never colour the text output (also: NO_COLOR in the environment).
     #[arg(long)]
     pub no_color: bool,
@@ -156,11 +160,61 @@ fn progress() -> Option<indicatif::ProgressBar> {
     Some(bar)
 }
 
+/// The custom rules of `--rules-dir` and palisade.toml's `custom_rules`,
+/// compiled once. Their problems are reported with the scan.
+pub fn custom_rules(
+    dirs: &[PathBuf],
+    cfg: &Config,
+    base: &std::path::Path,
+) -> Result<palisade_rego::RuleSet, String> {
+    for d in dirs {
+        if !d.exists() {
+            return Err(format!("--rules-dir {}: no such directory", d.display()));
+        }
+    }
+    let all: Vec<PathBuf> = dirs.iter().chain(&cfg.custom_rules).cloned().collect();
+    if all.is_empty() {
+        return Ok(palisade_rego::RuleSet::default());
+    }
+    let base = base.to_path_buf();
+    Ok(palisade_rego::RuleSet::load(&all, &move |p| {
+        palisade_scan::display_path(&base, p)
+    }))
+}
+
+/// `--rule` / `--skip-rule` over built-in and custom rules: the built-in
+/// rules to run, and `custom` narrowed to the custom rules to run.
+fn select(
+    cfg: &Config,
+    only: &[String],
+    skip: &[String],
+    custom: &mut palisade_rego::RuleSet,
+) -> Result<Vec<&'static palisade_rules::Rule>, String> {
+    let builtin = |k: &&String| palisade_rules::find(k).is_some();
+    for key in only.iter().chain(skip) {
+        if !builtin(&key) && custom.find(key).is_none() {
+            return Err(format!("unknown rule `{key}` (see `palisade rules`)"));
+        }
+    }
+    let b_only: Vec<String> = only.iter().filter(builtin).cloned().collect();
+    let b_skip: Vec<String> = skip.iter().filter(builtin).cloned().collect();
+    custom.retain(|r| {
+        (only.is_empty() || only.iter().any(|k| r.is(k))) && !skip.iter().any(|k| r.is(k))
+    });
+    if !only.is_empty() && b_only.is_empty() {
+        // Only custom rules were named.
+        return Ok(Vec::new());
+    }
+    cfg.select_rules(&b_only, &b_skip)
+}
+
 pub fn run(args: ScanArgs) -> Result<u8, String> {
     let format: Format = args.format.parse()?;
     let cfg = config(&args.input)?;
     let mut opts = options(&args.input, &cfg)?;
-    opts.rules = cfg.select_rules(&args.rules, &args.skip_rules)?;
+    let mut custom = custom_rules(&args.rules_dirs, &cfg, &opts.display_base)?;
+    opts.rules = select(&cfg, &args.rules, &args.skip_rules, &mut custom)?;
+    opts.custom_rules = custom;
     if let Some(path) = &args.baseline {
         opts.baseline = Some(Baseline::load(path)?);
     }
