@@ -98,11 +98,13 @@ impl<'m> Analysis<'m> {
         let stand_in = Prepared::new(
             &json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}),
             Source {
-                label: "the principal's own account policies (assumed to allow)".into(),
+                label: "the principal's own policies (assumed to allow)".into(),
                 address: None,
                 loc: None,
                 caveat: Some(
-                    "cross-account: the other account's own policies must allow it too".into(),
+                    "a principal outside the scanned input (another account, or not scanned): \
+                     its own identity policies must allow it too"
+                        .into(),
                 ),
             },
             &naming,
@@ -224,10 +226,13 @@ impl<'m> Analysis<'m> {
                                             known.insert(i);
                                         }
                                         None => {
-                                            let acct = palisade_iam::principal::account_of_principal_value(v)
-                                            .map(str::to_string)
-                                            .or_else(|| v.split(':').nth(4).map(str::to_string));
-                                            if acct.as_deref() != Some(self.account()) {
+                                            // The account itself delegates to identity
+                                            // policies (covered by the index).
+                                            let own_account =
+                                                palisade_iam::principal::account_of_principal_value(
+                                                    v,
+                                                ) == Some(self.account());
+                                            if !own_account {
                                                 probes.insert(Probe::External(v.clone()));
                                             }
                                         }

@@ -504,3 +504,115 @@ impl<'m> Analysis<'m> {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::testutil::{model, role};
+    use crate::{Analysis, Options};
+
+    const ADMIN_LAMBDA: &str = r#"
+resource "aws_iam_role" "admin_fn" {
+  name = "admin-fn"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "lambda.amazonaws.com" } }]
+  })
+}
+
+resource "aws_iam_role_policy_attachment" "admin_fn" {
+  role       = aws_iam_role.admin_fn.name
+  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"
+}
+"#;
+
+    fn escalating(tf: &str) -> Vec<(String, String)> {
+        let m = model(&[("main.tf", tf)]);
+        let a = Analysis::new(&m, &Options::default());
+        a.escalations()
+            .into_iter()
+            .map(|e| (e.principal.clone(), e.chain()))
+            .collect()
+    }
+
+    #[test]
+    fn pass_role_to_lambda_reaches_admin() {
+        let dev = role(
+            "dev",
+            r#"{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"},
+  {"Effect": "Allow", "Action": "lambda:CreateFunction", "Resource": "*"}]}"#,
+        );
+        let found = escalating(&format!("{ADMIN_LAMBDA}{dev}"));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "aws_iam_role.dev");
+        assert!(found[0].1.contains("iam:PassRole + lambda:CreateFunction"));
+        // Without the compute action there is no chain.
+        let only_pass = role(
+            "dev",
+            r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]}"#,
+        );
+        assert!(escalating(&format!("{ADMIN_LAMBDA}{only_pass}")).is_empty());
+    }
+
+    #[test]
+    fn self_attach_and_assume_chains() {
+        let attach = role(
+            "ops",
+            r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:AttachRolePolicy", "Resource": "arn:aws:iam::111122223333:role/ops"}]}"#,
+        );
+        let found = escalating(&attach);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].1.contains("iam:AttachRolePolicy"));
+
+        // user -> assume role -> role that can create access keys for an admin user.
+        let tf = r#"
+resource "aws_iam_user" "admin" {
+  name = "admin"
+}
+
+resource "aws_iam_user_policy_attachment" "admin" {
+  user       = aws_iam_user.admin.name
+  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"
+}
+
+resource "aws_iam_user" "intern" {
+  name = "intern"
+}
+
+resource "aws_iam_user_policy" "intern" {
+  user   = aws_iam_user.intern.name
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Resource = "*" }] })
+}
+
+resource "aws_iam_role" "helpdesk" {
+  name = "helpdesk"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { AWS = "arn:aws:iam::111122223333:root" } }]
+  })
+}
+
+resource "aws_iam_role_policy" "helpdesk" {
+  role   = aws_iam_role.helpdesk.id
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "iam:CreateAccessKey", Resource = "arn:aws:iam::111122223333:user/*" }] })
+}
+"#;
+        let found = escalating(tf);
+        let intern = found.iter().find(|(p, _)| p == "aws_iam_user.intern");
+        assert!(
+            intern.is_some_and(
+                |(_, c)| c.contains("sts:AssumeRole") && c.contains("iam:CreateAccessKey")
+            ),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn scoped_grants_do_not_escalate() {
+        let reader = role(
+            "reader",
+            r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "iam:Get*"], "Resource": "*"}]}"#,
+        );
+        assert!(escalating(&format!("{ADMIN_LAMBDA}{reader}")).is_empty());
+    }
+}

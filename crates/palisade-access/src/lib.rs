@@ -129,3 +129,56 @@ pub use escalation::{EscStep, Escalation};
 pub use what::WhatReport;
 pub use who::{QueryError, WhoReport};
 pub use workloads::SaRef;
+
+#[cfg(test)]
+pub(crate) mod testutil {
+    use palisade_model::Model;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    static N: AtomicUsize = AtomicUsize::new(0);
+
+    /// Loads a model from files written to a fresh temporary directory.
+    pub fn model(files: &[(&str, &str)]) -> Model {
+        let dir = std::env::temp_dir().join(format!(
+            "palisade-access-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        for (name, text) in files {
+            std::fs::write(dir.join(name), text).expect("write fixture");
+        }
+        let opts = palisade_scan::ScanOptions {
+            paths: vec![dir.clone()],
+            display_base: dir.clone(),
+            ..Default::default()
+        };
+        let (m, report, _) = palisade_scan::load(&opts);
+        assert!(report.errors.is_empty(), "load errors: {:?}", report.errors);
+        let _ = std::fs::remove_dir_all(&dir);
+        m
+    }
+
+    /// A role trusted by EC2, with an inline policy.
+    pub fn role(name: &str, policy: &str) -> String {
+        format!(
+            r#"
+resource "aws_iam_role" "{name}" {{
+  name = "{name}"
+  assume_role_policy = jsonencode({{
+    Version   = "2012-10-17"
+    Statement = [{{ Effect = "Allow", Action = "sts:AssumeRole", Principal = {{ Service = "ec2.amazonaws.com" }} }}]
+  }})
+}}
+
+resource "aws_iam_role_policy" "{name}" {{
+  role   = aws_iam_role.{name}.id
+  policy = <<EOT
+{policy}
+EOT
+}}
+"#
+        )
+    }
+}

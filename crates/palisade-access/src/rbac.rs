@@ -629,3 +629,157 @@ pub const DEFAULT_VERBS: &[&str] = &[
 pub fn namespaces(model: &Model) -> BTreeSet<String> {
     model.k8s.namespaces_seen()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::model;
+    use crate::{Analysis, Options};
+
+    const RBAC: &str = r#"
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: a
+---
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: b
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: part
+  labels:
+    agg: "yes"
+rules:
+  - apiGroups: [""]
+    resources: ["secrets"]
+    verbs: ["get"]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: aggregated
+aggregationRule:
+  clusterRoleSelectors:
+    - matchLabels:
+        agg: "yes"
+rules: []
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: b-reads
+  namespace: b
+subjects:
+  - kind: ServiceAccount
+    name: app
+    namespace: a
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: aggregated
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: one-secret
+  namespace: a
+rules:
+  - apiGroups: [""]
+    resources: ["secrets"]
+    resourceNames: ["db"]
+    verbs: ["get"]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: a-own
+  namespace: a
+subjects:
+  - kind: Group
+    name: system:serviceaccounts:a
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: Role
+  name: one-secret
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: admins
+subjects:
+  - kind: User
+    name: alice
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: cluster-admin
+"#;
+
+    #[test]
+    fn aggregation_scope_and_resource_names() {
+        let m = model(&[("rbac.yaml", RBAC)]);
+        let a = Analysis::new(&m, &Options::default());
+        // The aggregated role grants get on Secrets in b only.
+        let b = a
+            .rbac
+            .who_can("", "secrets", Some("b"), Some("x"), &["get"]);
+        let subjects: Vec<String> = b.iter().map(|g| g.subject.display()).collect();
+        assert!(
+            subjects.contains(&"ServiceAccount/a/app".to_string()),
+            "{subjects:?}"
+        );
+        assert!(subjects.contains(&"User/alice".to_string()));
+        let in_a = a
+            .rbac
+            .who_can("", "secrets", Some("a"), Some("x"), &["get"]);
+        assert!(in_a
+            .iter()
+            .all(|g| g.subject.display() != "ServiceAccount/a/app"));
+        // resourceNames: db only, and never for list.
+        let db = a
+            .rbac
+            .who_can("", "secrets", Some("a"), Some("db"), &["get"]);
+        let g = db
+            .iter()
+            .find(|g| g.subject.name == "system:serviceaccounts:a");
+        assert!(g.is_some_and(|g| g.service_accounts.contains(&SaRef::new("a", "default"))));
+        assert!(a
+            .rbac
+            .who_can("", "secrets", Some("a"), None, &["list"])
+            .iter()
+            .all(|g| g.subject.kind != "Group"));
+        // cluster-admin (built-in) is noted as approximate.
+        assert!(b
+            .iter()
+            .any(|g| g.approximate && g.role.contains("cluster-admin")));
+    }
+
+    #[test]
+    fn outside_readers_and_findings() {
+        let m = model(&[("rbac.yaml", RBAC)]);
+        let a = Analysis::new(&m, &Options::default());
+        let outside = a.outside_secret_readers();
+        let b: Vec<String> = outside
+            .get("b")
+            .map(|v| v.iter().map(|g| g.subject.display()).collect())
+            .unwrap_or_default();
+        assert!(b.contains(&"ServiceAccount/a/app".to_string()), "{b:?}");
+        assert!(b.contains(&"User/alice".to_string()));
+        let a_ns: Vec<String> = outside
+            .get("a")
+            .map(|v| v.iter().map(|g| g.subject.display()).collect())
+            .unwrap_or_default();
+        assert!(!a_ns.iter().any(|s| s.contains("system:serviceaccounts:a")));
+        let issues: Vec<RbacIssue> = findings(&a.rbac).iter().map(|f| f.issue).collect();
+        assert!(issues.contains(&RbacIssue::ClusterWideSecretRead));
+        assert!(issues.contains(&RbacIssue::Wildcard));
+        // who on a Kubernetes object.
+        let w = a.who("Secret/b/x", &["get".into()]);
+        let ids = w.map(|r| r.ids("service-account")).unwrap_or_default();
+        assert!(ids.contains("ServiceAccount/a/app"));
+    }
+}

@@ -66,6 +66,9 @@ pub struct WhoEntry {
 impl WhoEntry {
     /// The best verdict of its grants (allowed < conditional < undetermined).
     pub fn verdict(&self) -> Verdict {
+        if !self.rbac.is_empty() {
+            return Verdict::Allowed;
+        }
         let v = self
             .grants
             .iter()
@@ -740,5 +743,127 @@ mod tests {
         assert!(!is_k8s_address("aws_iam_role.app"));
         assert!(!is_k8s_address("arn:aws:s3:::b/k"));
         assert!(!is_k8s_address("module.x/y"));
+    }
+}
+
+#[cfg(test)]
+mod query_tests {
+    use crate::decide::Verdict;
+    use crate::testutil::{model, role};
+    use crate::{Analysis, Options};
+
+    const BUCKET: &str = r#"
+resource "aws_s3_bucket" "data" {
+  bucket = "data-111122223333"
+}
+
+resource "aws_s3_bucket_policy" "data" {
+  bucket = aws_s3_bucket.data.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "Partner"
+        Effect    = "Allow"
+        Principal = { AWS = "arn:aws:iam::444455556666:role/partner" }
+        Action    = "s3:GetObject"
+        Resource  = "arn:aws:s3:::data-111122223333/*"
+      },
+      {
+        Sid       = "PublicFromOffice"
+        Effect    = "Allow"
+        Principal = "*"
+        Action    = "s3:GetObject"
+        Resource  = "arn:aws:s3:::data-111122223333/*"
+        Condition = { IpAddress = { "aws:SourceIp" = "198.51.100.0/24" } }
+      },
+      {
+        Sid       = "NoDeletes"
+        Effect    = "Deny"
+        Principal = "*"
+        Action    = "s3:DeleteObject"
+        Resource  = "arn:aws:s3:::data-111122223333/*"
+      }
+    ]
+  })
+}
+"#;
+
+    #[test]
+    fn who_reports_principals_conditions_and_denies() {
+        let app = role(
+            "app",
+            r#"{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::data-111122223333/*",
+   "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]}"#,
+        );
+        let m = model(&[("main.tf", &format!("{BUCKET}{app}"))]);
+        let opts = Options {
+            account: Some("111122223333".into()),
+            region: None,
+        };
+        let a = Analysis::new(&m, &opts);
+        let r = a
+            .who(
+                "aws_s3_bucket.data",
+                &["s3:GetObject".into(), "s3:DeleteObject".into()],
+            )
+            .expect("who");
+        let app = r.entry("aws_iam_role.app").expect("app entry");
+        let get = app
+            .grants
+            .iter()
+            .find(|g| g.action == "s3:GetObject")
+            .expect("get");
+        assert_eq!(get.access.verdict, Verdict::Conditional);
+        assert_eq!(
+            get.access.conditions.first().map(|c| c.category),
+            Some("mfa")
+        );
+        // The explicit deny wins over s3:*.
+        assert!(app.grants.iter().all(|g| g.action != "s3:DeleteObject"));
+        let partner = r
+            .entry("arn:aws:iam::444455556666:role/partner")
+            .expect("cross-account partner");
+        assert_eq!(partner.principal.kind, "external");
+        assert!(partner.grants[0]
+            .access
+            .notes
+            .iter()
+            .any(|n| n.contains("another account")));
+        let anyone = r.entry("anyone (Principal *)").expect("anonymous");
+        let g = &anyone.grants[0];
+        assert_eq!(g.access.verdict, Verdict::Conditional);
+        assert_eq!(g.access.conditions[0].category, "source-ip");
+        let text = crate::render::who_text(&r);
+        assert!(
+            text.contains("when IpAddress aws:SourceIp 198.51.100.0/24 [source-ip]"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn what_expands_wildcards_and_shows_beyond_the_model() {
+        let ops = role(
+            "ops",
+            r#"{"Version": "2012-10-17", "Statement": [
+  {"Sid": "AllS3", "Effect": "Allow", "Action": "s3:Get*", "Resource": "*"},
+  {"Sid": "Elsewhere", "Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "arn:aws:dynamodb:eu-west-1:111122223333:table/t"}]}"#,
+        );
+        let m = model(&[("main.tf", &format!("{BUCKET}{ops}"))]);
+        let a = Analysis::new(&m, &Options::default());
+        let w = a.what("aws_iam_role.ops").expect("what");
+        assert_eq!(
+            w.actions_on("aws_s3_bucket.data"),
+            vec!["s3:GetBucketPolicy".to_string(), "s3:GetObject".to_string()]
+        );
+        let beyond: Vec<&str> = w
+            .beyond_model
+            .iter()
+            .filter_map(|b| b.sid.as_deref())
+            .collect();
+        assert_eq!(beyond, vec!["AllS3", "Elsewhere"]);
+        assert!(a.what("nobody").is_err());
+        assert!(a.who("aws_s3_bucket.nope", &[]).is_err());
     }
 }

@@ -654,3 +654,275 @@ mod tests {
         assert!(!is_kubernetes_issuer("token.actions.githubusercontent.com"));
     }
 }
+
+#[cfg(test)]
+mod irsa_tests {
+    use crate::testutil::model;
+    use crate::{Analysis, Options};
+
+    fn trust(sub_op: &str, sub: &str) -> String {
+        let cond = if sub_op == "StringEquals" {
+            format!(
+                r#"StringEquals = {{
+          "oidc.eks.eu-west-1.amazonaws.com/id/ABC:sub" = "{sub}"
+          "oidc.eks.eu-west-1.amazonaws.com/id/ABC:aud" = "sts.amazonaws.com"
+        }}"#
+            )
+        } else {
+            format!(
+                r#"{sub_op} = {{ "oidc.eks.eu-west-1.amazonaws.com/id/ABC:sub" = "{sub}" }}
+        StringEquals = {{ "oidc.eks.eu-west-1.amazonaws.com/id/ABC:aud" = "sts.amazonaws.com" }}"#
+            )
+        };
+        format!(
+            r#"
+resource "aws_iam_openid_connect_provider" "eks" {{
+  url            = "https://oidc.eks.eu-west-1.amazonaws.com/id/ABC"
+  client_id_list = ["sts.amazonaws.com"]
+}}
+
+resource "aws_iam_role" "app" {{
+  name = "app"
+  assume_role_policy = jsonencode({{
+    Version = "2012-10-17"
+    Statement = [{{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Principal = {{ Federated = aws_iam_openid_connect_provider.eks.arn }}
+      Condition = {{
+        {cond}
+      }}
+    }}]
+  }})
+}}
+
+resource "aws_iam_role" "other" {{
+  name = "other"
+  assume_role_policy = jsonencode({{
+    Version   = "2012-10-17"
+    Statement = [{{ Effect = "Allow", Action = "sts:AssumeRole", Principal = {{ Service = "ec2.amazonaws.com" }} }}]
+  }})
+}}
+"#
+        )
+    }
+
+    const SAS: &str = r#"
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: api
+  namespace: shop
+  annotations:
+    eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/app
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: sneaky
+  namespace: shop
+  annotations:
+    eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/other
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+  namespace: shop
+spec:
+  selector:
+    matchLabels: {app: api}
+  template:
+    metadata:
+      labels: {app: api}
+    spec:
+      serviceAccountName: api
+      containers:
+        - name: api
+          image: api@sha256:0000000000000000000000000000000000000000000000000000000000000000
+"#;
+
+    #[test]
+    fn pinned_trust_admits_only_its_service_account() {
+        let m = model(&[
+            (
+                "main.tf",
+                &trust("StringEquals", "system:serviceaccount:shop:api"),
+            ),
+            ("sa.yaml", SAS),
+        ]);
+        let a = Analysis::new(&m, &Options::default());
+        let links: Vec<(String, String)> = a
+            .identities
+            .links
+            .iter()
+            .map(|l| (l.sa.address(), l.role_address.clone()))
+            .collect();
+        // The annotation alone gives `sneaky` nothing.
+        assert_eq!(
+            links,
+            vec![(
+                "ServiceAccount/shop/api".to_string(),
+                "aws_iam_role.app".to_string()
+            )]
+        );
+        let e = &a.identities.exposures[0];
+        assert!(e.any_namespace.is_none() && e.open_namespaces.is_empty() && !e.any_audience);
+        assert_eq!(e.others().count(), 0);
+        let w = a
+            .identities
+            .service_account(&super::SaRef::new("shop", "api"));
+        assert_eq!(
+            w.map(|w| w.workloads.clone()),
+            Some(vec!["Deployment/shop/api".to_string()])
+        );
+    }
+
+    #[test]
+    fn wildcard_trust_admits_others() {
+        let m = model(&[
+            (
+                "main.tf",
+                &trust("StringLike", "system:serviceaccount:shop:*"),
+            ),
+            ("sa.yaml", SAS),
+        ]);
+        let a = Analysis::new(&m, &Options::default());
+        let e = &a.identities.exposures[0];
+        let others: Vec<String> = e.others().map(|(s, _)| s.address()).collect();
+        assert!(
+            others.contains(&"ServiceAccount/shop/sneaky".to_string()),
+            "{others:?}"
+        );
+        assert_eq!(e.open_namespaces, vec!["shop".to_string()]);
+        assert!(e.any_namespace.is_none());
+    }
+
+    #[test]
+    fn pod_identity_needs_association_and_trust() {
+        let tf = r#"
+resource "aws_eks_cluster" "main" {
+  name     = "shop"
+  role_arn = "arn:aws:iam::111122223333:role/cluster"
+  vpc_config {
+    subnet_ids = ["subnet-1"]
+  }
+}
+
+resource "aws_iam_role" "pi" {
+  name = "pi"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = ["sts:AssumeRole", "sts:TagSession"], Principal = { Service = "pods.eks.amazonaws.com" } }]
+  })
+}
+
+resource "aws_iam_role" "half" {
+  name = "half"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "pods.eks.amazonaws.com" } }]
+  })
+}
+
+resource "aws_eks_pod_identity_association" "api" {
+  cluster_name    = aws_eks_cluster.main.name
+  namespace       = "shop"
+  service_account = "api"
+  role_arn        = aws_iam_role.pi.arn
+}
+
+resource "aws_eks_pod_identity_association" "worker" {
+  cluster_name    = aws_eks_cluster.main.name
+  namespace       = "shop"
+  service_account = "worker"
+  role_arn        = aws_iam_role.half.arn
+}
+"#;
+        let m = model(&[("main.tf", tf)]);
+        let a = Analysis::new(&m, &Options::default());
+        let links: Vec<(String, String)> = a
+            .identities
+            .links
+            .iter()
+            .map(|l| (l.sa.address(), l.role_address.clone()))
+            .collect();
+        assert_eq!(
+            links,
+            vec![(
+                "ServiceAccount/shop/api".to_string(),
+                "aws_iam_role.pi".to_string()
+            )]
+        );
+        assert!(a.notes.iter().any(|n| n.contains("sts:TagSession")));
+    }
+
+    #[test]
+    fn imds_exposure_of_node_roles() {
+        let tf = r#"
+resource "aws_iam_role" "node" {
+  name = "node"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "ec2.amazonaws.com" } }]
+  })
+}
+
+resource "aws_launch_template" "v2" {
+  name = "v2"
+  metadata_options {
+    http_tokens                 = "required"
+    http_put_response_hop_limit = 1
+  }
+}
+
+resource "aws_eks_node_group" "locked" {
+  cluster_name  = "shop"
+  node_role_arn = aws_iam_role.node.arn
+  subnet_ids    = ["subnet-1"]
+  launch_template {
+    id      = aws_launch_template.v2.id
+    version = "1"
+  }
+  scaling_config {
+    desired_size = 1
+    min_size     = 1
+    max_size     = 1
+  }
+}
+"#;
+        let yaml = r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: agent
+  namespace: ops
+spec:
+  hostNetwork: true
+  containers:
+    - name: a
+      image: agent@sha256:0000000000000000000000000000000000000000000000000000000000000000
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: app
+  namespace: ops
+spec:
+  containers:
+    - name: a
+      image: app@sha256:0000000000000000000000000000000000000000000000000000000000000000
+"#;
+        let m = model(&[("main.tf", tf), ("pods.yaml", yaml)]);
+        let a = Analysis::new(&m, &Options::default());
+        let reach: Vec<String> = a
+            .identities
+            .workloads
+            .iter()
+            .filter(|w| !a.identities.node_roles_of(w).is_empty())
+            .map(|w| w.address.clone())
+            .collect();
+        assert_eq!(reach, vec!["Pod/ops/agent".to_string()]);
+        assert!(a.node_role_exposure().is_empty());
+    }
+}
