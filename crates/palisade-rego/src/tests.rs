@@ -287,3 +287,52 @@ fn line_of_finds_whole_words() {
     assert_eq!(line_of(text, "package"), Some(1));
     assert_eq!(line_of(text, "nothing"), None);
 }
+
+#[test]
+fn model_md_lists_every_collection() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let doc = std::fs::read_to_string(root.join("MODEL.md")).unwrap_or_default();
+    // AWS collections: the field names of the `aws_model!` list.
+    let aws =
+        std::fs::read_to_string(root.join("../palisade-model/src/aws.rs")).unwrap_or_default();
+    let list = aws
+        .split("aws_model! {")
+        .nth(1)
+        .and_then(|rest| rest.split("\n}").next())
+        .unwrap_or_default();
+    let names: Vec<&str> = list
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.starts_with("///") && l.contains(':'))
+        .filter_map(|l| l.split(':').next())
+        .collect();
+    assert!(names.len() > 50, "{names:?}");
+    for n in names {
+        assert!(
+            doc.contains(&format!("`aws.{n}`")),
+            "MODEL.md lacks `aws.{n}`"
+        );
+    }
+    // Kubernetes lists: the keys of an empty model's JSON.
+    let k8s = serde_json::to_value(Model::default()).unwrap_or_default();
+    let keys: Vec<&String> = k8s["k8s"]
+        .as_object()
+        .map(|o| o.keys().collect())
+        .unwrap_or_default();
+    assert!(keys.len() > 10);
+    for k in keys {
+        assert!(
+            doc.contains(&format!("`k8s.{k}`")),
+            "MODEL.md lacks `k8s.{k}`"
+        );
+    }
+}
+
+#[test]
+fn the_input_is_deterministic() {
+    let a = serde_json::to_string(&model()).unwrap_or_default();
+    let b = serde_json::to_string(&model()).unwrap_or_default();
+    assert_eq!(a, b);
+    // Keys are sorted, so the text does not depend on field order.
+    assert!(a.find("\"aws\"") < a.find("\"k8s\""));
+}
