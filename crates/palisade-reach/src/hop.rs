@@ -1522,7 +1522,17 @@ impl<'m> Net<'m> {
                     let ends: Vec<Option<usize>> = pc
                         .map(|pc| vec![pc.vpc.get().and_then(|r| self.vpc(r)), pc.peer_vpc.get().and_then(|r| self.vpc(r))])
                         .unwrap_or_default();
-                    let joins = p.subnet.is_some() && ends.contains(&p.vpc) && ends.contains(&q.vpc);
+                    // A source outside the modelled subnets (an address
+                    // range) is in the peer VPC when that VPC's CIDR holds it.
+                    let src_in_peer = if p.subnet.is_some() {
+                        ends.contains(&p.vpc)
+                    } else {
+                        ends.iter().flatten().any(|&v| {
+                            Some(v) != q.vpc
+                                && matches!(self.vpc_cidrs.get(v), Some((_, Ok(c))) if p.domain.is_subset(c))
+                        })
+                    };
+                    let joins = src_in_peer && ends.contains(&q.vpc);
                     (joins, ends.iter().any(Option::is_none) && !joins, format!("replies via {text}"))
                 }
                 Via::Local => (false, false, "the local route keeps replies inside the VPC".into()),

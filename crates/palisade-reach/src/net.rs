@@ -525,6 +525,20 @@ impl<'m> Net<'m> {
         net
     }
 
+    /// The model object an endpoint stands for (a workload's first object
+    /// for pods), for reporting.
+    pub fn meta_of(&self, end: usize) -> Option<&'m Meta> {
+        let e = self.ends.get(end)?;
+        if let Some(g) = e.group {
+            return self.cluster.groups.get(g).map(|g| &g.workload.meta);
+        }
+        self.aws
+            .metas()
+            .into_iter()
+            .map(|(_, m)| m)
+            .find(|m| m.address == e.id)
+    }
+
     /// Resolves a security group link.
     pub fn sg(&self, r: &Ref) -> Option<usize> {
         self.sg_index.get(r.key()).copied()

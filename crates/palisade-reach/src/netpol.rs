@@ -107,6 +107,15 @@ pub struct MatrixEntry {
     pub conn: String,
 }
 
+/// Allowed connections by group index.
+#[derive(Debug, Clone, Default)]
+pub struct Connections {
+    /// `(source group, destination group, conns)`.
+    pub pods: Vec<(usize, usize, Conns)>,
+    /// `(group, egress, addresses, conns)`: to (egress) or from the addresses.
+    pub addresses: Vec<(usize, bool, IpSet, Conns)>,
+}
+
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Matrix {
     pub entries: Vec<MatrixEntry>,
@@ -969,6 +978,45 @@ impl<'a> Cluster<'a> {
     /// The connectivity matrix, optionally limited to pods of one namespace
     /// (as source or destination).
     pub fn matrix(&self, namespace: Option<&str>) -> Matrix {
+        let raw = self.connections(namespace);
+        let mut entries = Vec::new();
+        for (gs, gd, c) in &raw.pods {
+            if let (Some(a), Some(b)) = (self.groups.get(*gs), self.groups.get(*gd)) {
+                entries.push(MatrixEntry {
+                    src: a.id.clone(),
+                    dst: b.id.clone(),
+                    conn: c.to_string(),
+                });
+            }
+        }
+        for (g, egress, set, c) in &raw.addresses {
+            let Some(group) = self.groups.get(*g) else {
+                continue;
+            };
+            for cidr in set.to_cidrs() {
+                let (src, dst) = if *egress {
+                    (group.id.clone(), cidr)
+                } else {
+                    (cidr, group.id.clone())
+                };
+                entries.push(MatrixEntry {
+                    src,
+                    dst,
+                    conn: c.to_string(),
+                });
+            }
+        }
+        entries.sort();
+        entries.dedup();
+        Matrix {
+            entries,
+            unknowns: self.unknowns(),
+        }
+    }
+
+    /// Every allowed connection, by group index: pod pairs, and address
+    /// sets per group and direction (`true` = egress).
+    pub fn connections(&self, namespace: Option<&str>) -> Connections {
         let n = self.classes.len();
         let in_scope =
             |ci: usize| namespace.is_none_or(|ns| self.classes.get(ci).is_some_and(|c| c.ns == ns));
@@ -1089,19 +1137,11 @@ impl<'a> Cluster<'a> {
             }
         }
 
-        let mut entries = Vec::new();
-        for ((gs, gd), c) in pairs {
-            if c.is_empty() {
-                continue;
-            }
-            if let (Some(a), Some(b)) = (self.groups.get(gs), self.groups.get(gd)) {
-                entries.push(MatrixEntry {
-                    src: a.id.clone(),
-                    dst: b.id.clone(),
-                    conn: c.to_string(),
-                });
-            }
-        }
+        let pods: Vec<(usize, usize, Conns)> = pairs
+            .into_iter()
+            .filter(|(_, c)| !c.is_empty())
+            .map(|((a, b), c)| (a, b, c))
+            .collect();
 
         // Addresses: per class, the atoms of its own policies' ipBlocks.
         let mut cache: HashMap<(Vec<usize>, Dir, NamedPorts), Rc<AddrConns>> = HashMap::new();
@@ -1131,34 +1171,17 @@ impl<'a> Cluster<'a> {
                 }
             }
         }
+        let mut addresses = Vec::new();
         for ((g, dir), list) in per_group {
-            let Some(group) = self.groups.get(g) else {
-                continue;
-            };
             let merged = match list.as_slice() {
                 [one] => one.to_vec(),
                 _ => merge_spaces(list.iter().flat_map(|l| l.iter().cloned()).collect()),
             };
             for (set, c) in merged {
-                for cidr in set.to_cidrs() {
-                    let (src, dst) = match dir {
-                        Dir::Egress => (group.id.clone(), cidr),
-                        Dir::Ingress => (cidr, group.id.clone()),
-                    };
-                    entries.push(MatrixEntry {
-                        src,
-                        dst,
-                        conn: c.to_string(),
-                    });
-                }
+                addresses.push((g, dir == Dir::Egress, set, c));
             }
         }
-        entries.sort();
-        entries.dedup();
-        Matrix {
-            entries,
-            unknowns: self.unknowns(),
-        }
+        Connections { pods, addresses }
     }
 
     /// `(addresses, conns)` a class with isolating policies `pols` allows in
