@@ -4,7 +4,9 @@
 //! Loaders know file formats; adapters know provider schemas. The Terraform
 //! adapter ([`terraform::adapt_terraform`]) reads the AWS provider's attribute
 //! schema, which Terraform HCL (after static evaluation) and Terraform plan
-//! JSON share.
+//! JSON share. The CloudFormation adapter ([`cfn::adapt_cloudformation`])
+//! reads the CloudFormation resource schema (templates loaded by
+//! `palisade-cfn`) with the same reading machinery and conventions.
 //!
 //! # Unknown values inside policy documents
 //!
@@ -32,8 +34,10 @@
 //! finding). Whenever a document holds markers, the adapter also records an
 //! [`Unknown`](palisade_model::Unknown) on the attribute that uses it.
 
+pub mod cfn;
 pub mod terraform;
 
+pub use cfn::adapt_cloudformation;
 pub use terraform::{adapt_terraform, Adapted};
 
 /// The sentinel that stands for an unknown value inside a policy document.

@@ -277,7 +277,7 @@ pub(crate) struct Cx<'a> {
 }
 
 impl<'a> Cx<'a> {
-    fn new(resources: &'a [RawResource]) -> Self {
+    pub(crate) fn new(resources: &'a [RawResource]) -> Self {
         let mut by_addr = HashMap::new();
         for r in resources {
             by_addr.insert(r.address.clone(), r);
@@ -318,7 +318,7 @@ impl<'a> Cx<'a> {
         cx
     }
 
-    fn add_synthesized(&mut self, aws: &mut Aws) {
+    pub(crate) fn add_synthesized(&mut self, aws: &mut Aws) {
         for (address, (what, vpc)) in std::mem::take(&mut self.synthesized) {
             let Some(v) = self.by_addr.get(&vpc) else {
                 continue;
@@ -354,7 +354,7 @@ impl<'a> Cx<'a> {
 /// by the Terraform address of the block that declares them: findings and
 /// unknowns name `aws_security_group.web`, not `aws_security_group.web.ingress[0]`.
 /// The part's own path stays available as a key.
-fn report_under_owner(resources: &[RawResource], aws: &mut Aws) {
+pub(crate) fn report_under_owner(resources: &[RawResource], aws: &mut Aws) {
     let declared: std::collections::HashSet<&str> =
         resources.iter().map(|r| r.address.as_str()).collect();
     for meta in aws.metas_mut() {

@@ -624,10 +624,12 @@ impl<'a> Cx<'a> {
             "default_route_table_id" | "main_route_table_id" => {
                 return Ok(self.vpc_default(address, super::Synth::MainRouteTable))
             }
-            "default_network_acl_id" => {
+            // (`DefaultNetworkAcl` / `DefaultSecurityGroup`: the
+            // CloudFormation `Fn::GetAtt` names of the same objects.)
+            "default_network_acl_id" | "DefaultNetworkAcl" => {
                 return Ok(self.vpc_default(address, super::Synth::DefaultNacl))
             }
-            "default_security_group_id" => {
+            "default_security_group_id" | "DefaultSecurityGroup" => {
                 return Ok(self.vpc_default(address, super::Synth::DefaultSecurityGroup))
             }
             _ => {}
@@ -664,7 +666,12 @@ impl<'a> Cx<'a> {
         let is_vpc = self
             .by_addr
             .get(vpc)
-            .is_some_and(|r| matches!(r.kind.as_str(), "aws_vpc" | "aws_default_vpc"));
+            .is_some_and(|r| {
+                matches!(
+                    r.kind.as_str(),
+                    "aws_vpc" | "aws_default_vpc" | "AWS::EC2::VPC"
+                )
+            });
         if is_vpc {
             self.synthesized
                 .insert(synth.clone(), (what, vpc.to_owned()));
