@@ -1,6 +1,7 @@
 //! Finding the inputs under the paths a user names: Terraform roots (every
-//! directory holding `.tf`/`.tf.json` files), Terraform plans in JSON and
-//! Kubernetes manifests, by content. Paths matching `palisade.toml`'s
+//! directory holding `.tf`/`.tf.json` files), Terraform plans in JSON,
+//! CloudFormation templates and Kubernetes manifests, by content (a
+//! template is never also read as a manifest). Paths matching `palisade.toml`'s
 //! `exclude` globs are not walked. Respects `.gitignore`, skips tool caches, never loops on
 //! symlinks, never reads a file twice.
 
@@ -24,6 +25,7 @@ const SKIP_DIRS: &[&str] = &[
 pub enum InputKind {
     TerraformRoot,
     Manifest,
+    CloudFormation,
 }
 
 #[derive(Debug, Default)]
@@ -34,6 +36,8 @@ pub struct Discovered {
     pub manifests: Vec<PathBuf>,
     /// JSON files that are Terraform plans (`terraform show -json`), sorted.
     pub plans: Vec<PathBuf>,
+    /// YAML/JSON files that are CloudFormation templates, sorted.
+    pub templates: Vec<PathBuf>,
     pub errors: Vec<Diagnostic>,
     pub notes: Vec<Diagnostic>,
     /// When the user named individual `.tf` files, their display paths:
@@ -76,6 +80,7 @@ pub fn discover_with(
     let mut roots = BTreeSet::new();
     let mut manifests = BTreeSet::new();
     let mut plans = BTreeSet::new();
+    let mut templates = BTreeSet::new();
     let mut all_named_files = true;
     let mut named_tf_files = BTreeSet::new();
 
@@ -109,6 +114,7 @@ pub fn discover_with(
                     base,
                     &mut manifests,
                     &mut plans,
+                    &mut templates,
                     &mut out,
                 );
             }
@@ -158,6 +164,7 @@ pub fn discover_with(
                     base,
                     &mut manifests,
                     &mut plans,
+                    &mut templates,
                     &mut out,
                 );
             }
@@ -166,6 +173,7 @@ pub fn discover_with(
     out.terraform_roots = roots.into_iter().collect();
     out.manifests = manifests.into_iter().collect();
     out.plans = plans.into_iter().collect();
+    out.templates = templates.into_iter().collect();
     if all_named_files {
         out.only_files = named_tf_files;
     }
@@ -195,6 +203,7 @@ fn classify_file(
     base: &Path,
     manifests: &mut BTreeSet<PathBuf>,
     plans: &mut BTreeSet<PathBuf>,
+    templates: &mut BTreeSet<PathBuf>,
     out: &mut Discovered,
 ) {
     if !is_yaml_or_json(path) {
@@ -240,6 +249,8 @@ fn classify_file(
             None,
             format!("file is {size} bytes, over the {max_file_bytes}-byte limit: skipped"),
         ));
+    } else if palisade_cfn::is_template(text) {
+        templates.insert(path.to_path_buf());
     } else if palisade_k8s::looks_like_kubernetes(text) {
         manifests.insert(path.to_path_buf());
     }

@@ -10,6 +10,11 @@
 //! that root's evaluated resources by its planned values, address by
 //! address; the root's other resources stay. Several plans for one root are
 //! each scanned on their own.
+//!
+//! CloudFormation templates (found by content) load with `palisade-cfn`
+//! ([`ScanOptions::cloudformation`] gives parameter and pseudo-parameter
+//! values) and adapt with `palisade_adapt::cfn`. When several templates are
+//! scanned, each one's logical IDs link only inside it.
 
 pub mod baseline;
 pub mod config;
@@ -34,6 +39,8 @@ use std::path::{Path, PathBuf};
 pub struct ScanOptions {
     pub paths: Vec<PathBuf>,
     pub terraform: palisade_terraform::Options,
+    /// CloudFormation parameter and pseudo-parameter values.
+    pub cloudformation: palisade_cfn::Options,
     pub rules: Vec<&'static Rule>,
     pub params: Params,
     /// Files larger than this are reported and skipped.
@@ -63,6 +70,7 @@ impl Default for ScanOptions {
         ScanOptions {
             paths: vec![PathBuf::from(".")],
             terraform: palisade_terraform::Options::default(),
+            cloudformation: palisade_cfn::Options::default(),
             rules: palisade_rules::all(),
             params: Params::default(),
             max_file_bytes: 5 * 1024 * 1024,
@@ -142,6 +150,12 @@ pub fn load(opts: &ScanOptions) -> (Model, ScanReport, BTreeSet<String>) {
         .par_iter()
         .map(|file| load_manifest(file, &display))
         .collect();
+    let several = found.templates.len() > 1;
+    let cfn_parts: Vec<Part> = found
+        .templates
+        .par_iter()
+        .map(|file| load_template(file, opts, several, &display))
+        .collect();
 
     let mut model = Model::default();
     let mut report = ScanReport {
@@ -151,7 +165,12 @@ pub fn load(opts: &ScanOptions) -> (Model, ScanReport, BTreeSet<String>) {
     };
     report.notes.extend(plan_notes);
     let mut files = 0;
-    for part in tf_parts.into_iter().chain(plan_parts).chain(k8s_parts) {
+    for part in tf_parts
+        .into_iter()
+        .chain(plan_parts)
+        .chain(k8s_parts)
+        .chain(cfn_parts)
+    {
         model.extend(part.model);
         report.errors.extend(part.errors);
         report.notes.extend(part.notes);
@@ -411,6 +430,53 @@ fn load_terraform_root(
         notes,
         unknowns,
         files: root.files.len(),
+    }
+}
+
+/// Loads and adapts one CloudFormation template; `scoped` keeps its logical
+/// IDs from linking to another template's.
+fn load_template(
+    file: &Path,
+    opts: &ScanOptions,
+    scoped: bool,
+    display: &(dyn Fn(&Path) -> String + Sync),
+) -> Part {
+    let shown = display(file);
+    let mut load = match std::fs::read(file) {
+        Ok(bytes) => palisade_cfn::load_bytes(&bytes, &shown, &opts.cloudformation),
+        Err(e) => {
+            return Part {
+                errors: vec![Diagnostic::new(
+                    shown,
+                    None,
+                    format!("cannot read file: {e}"),
+                )],
+                files: 1,
+                ..Default::default()
+            }
+        }
+    };
+    if scoped {
+        scope::apply(&mut load.resources, &shown);
+    }
+    let mut adapted = palisade_adapt::cfn::adapt_cloudformation(&load.resources);
+    if scoped {
+        scope::restore(&mut adapted.aws, &mut adapted.unknowns);
+    }
+    let mut notes = load.notes;
+    notes.extend(adapted.notes);
+    let mut unknowns = load.unknowns;
+    unknowns.extend(adapted.unknowns);
+    Part {
+        model: Model {
+            aws: adapted.aws,
+            secrets: load.secrets,
+            ..Default::default()
+        },
+        errors: load.errors,
+        notes,
+        unknowns,
+        files: 1,
     }
 }
 
