@@ -9,6 +9,13 @@
 //! marks (findings from a plan point into its configuration). Their values
 //! should differ from what the configuration alone decides, so the test
 //! shows the plan is what was read.
+//!
+//! A fixture directory may hold the same case in several input formats
+//! (a `main.tf` and its CloudFormation twin `template.yaml`). CloudFormation
+//! templates (by content) are then scanned apart from the other files, each
+//! group against its own `expect:` marks, so one format's resources never
+//! make another's case pass or fail. A directory without templates is
+//! scanned as a whole.
 
 use palisade_scan::{scan, ScanOptions};
 use std::collections::BTreeSet;
@@ -18,11 +25,19 @@ fn fixtures_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../palisade-rules/fixtures")
 }
 
-/// `(display file, line)` pairs marked `expect: ID` under `dir`.
-fn expected_lines(dir: &Path, id: &str, base: &Path) -> BTreeSet<(String, u32)> {
+/// `(display file, line)` pairs marked `expect: ID` in `paths` (files or
+/// directories).
+fn expected_lines(paths: &[PathBuf], id: &str, base: &Path) -> BTreeSet<(String, u32)> {
     let mut out = BTreeSet::new();
     let marker = format!("expect: {id}");
-    for entry in walk(dir) {
+    let files = paths.iter().flat_map(|p| {
+        if p.is_dir() {
+            walk(p)
+        } else {
+            vec![p.clone()]
+        }
+    });
+    for entry in files {
         let Ok(text) = std::fs::read_to_string(&entry) else {
             continue;
         };
@@ -51,9 +66,32 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-fn run(rule: &'static palisade_rules::Rule, dir: &Path) -> palisade_model::finding::ScanReport {
+/// The groups of inputs of a fixture directory scanned apart: the whole
+/// directory when it holds no CloudFormation template, else its templates
+/// and (when there are any) its other files. Each with a label.
+fn groups(dir: &Path) -> Vec<(&'static str, Vec<PathBuf>)> {
+    let files = walk(dir);
+    let (templates, others): (Vec<PathBuf>, Vec<PathBuf>) =
+        files.into_iter().partition(|f| {
+            std::fs::read_to_string(f).is_ok_and(|t| palisade_cfn::is_template(&t))
+        });
+    if templates.is_empty() {
+        return vec![("", vec![dir.to_path_buf()])];
+    }
+    let mut out = Vec::new();
+    if !others.is_empty() {
+        out.push(("non-CloudFormation files", others));
+    }
+    out.push(("CloudFormation", templates));
+    out
+}
+
+fn run(
+    rule: &'static palisade_rules::Rule,
+    paths: &[PathBuf],
+) -> palisade_model::finding::ScanReport {
     let opts = ScanOptions {
-        paths: vec![dir.to_path_buf()],
+        paths: paths.to_vec(),
         rules: vec![rule],
         display_base: fixtures_root(),
         ..Default::default()
@@ -102,12 +140,21 @@ fn check(
     root: &Path,
     problems: &mut Vec<String>,
 ) {
-    {
-        let ok = run(rule, pass);
+    let label = |l: &str| {
+        if l.is_empty() {
+            String::new()
+        } else {
+            format!(" ({l})")
+        }
+    };
+    for (l, paths) in groups(pass) {
+        let ok = run(rule, &paths);
         if !ok.errors.is_empty() {
             problems.push(format!(
-                "{}: pass fixture has load errors: {:?}",
-                rule.id, ok.errors
+                "{}: pass fixture{} has load errors: {:?}",
+                rule.id,
+                label(l),
+                ok.errors
             ));
         }
         for f in ok.findings.iter().filter(|f| f.rule == rule.id) {
@@ -116,11 +163,15 @@ fn check(
                 rule.id, f.location.file, f.location.line, f.message
             ));
         }
-        let bad = run(rule, fail);
+    }
+    for (l, paths) in groups(fail) {
+        let bad = run(rule, &paths);
         if !bad.errors.is_empty() {
             problems.push(format!(
-                "{}: fail fixture has load errors: {:?}",
-                rule.id, bad.errors
+                "{}: fail fixture{} has load errors: {:?}",
+                rule.id,
+                label(l),
+                bad.errors
             ));
         }
         let got: BTreeSet<(String, u32)> = bad
@@ -129,11 +180,13 @@ fn check(
             .filter(|f| f.rule == rule.id)
             .map(|f| (f.location.file.to_string(), f.location.line))
             .collect();
-        let want = expected_lines(fail, rule.id, root);
+        let want = expected_lines(&paths, rule.id, root);
         if want.is_empty() {
             problems.push(format!(
-                "{}: fail fixture marks no `expect: {}` line",
-                rule.id, rule.id
+                "{}: fail fixture{} marks no `expect: {}` line",
+                rule.id,
+                label(l),
+                rule.id
             ));
         }
         if got != want {
