@@ -139,6 +139,10 @@ fn root_is_template(root: &Node) -> bool {
     })
 }
 
+/// Properties whose names contain a secret word but that configure secret
+/// generation, not hold secret material.
+const NOT_SECRET_MATERIAL: &[&str] = &["GenerateSecretString"];
+
 fn is_resource_type(t: &str) -> bool {
     t.starts_with("AWS::") || t.starts_with("Custom::") || t.starts_with("Alexa::")
 }
@@ -647,6 +651,9 @@ impl<'t, 'o> Loader<'t, 'o> {
                     .find_map(|k| n.get(k).and_then(Node::as_str))
                     .map(str::to_owned);
                 for (k, v) in entries {
+                    if NOT_SECRET_MATERIAL.contains(&k) {
+                        continue;
+                    }
                     let child_name = match (&label, k) {
                         (Some(l), "Value" | "value") => l.clone(),
                         _ => k.to_owned(),

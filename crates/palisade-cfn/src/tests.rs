@@ -474,6 +474,12 @@ Resources:
     Properties:
       MasterUserPassword: "{{resolve:secretsmanager:db:SecretString:password}}"
       Other: !If [X, s3cr3t-literal, !Ref AWS::NoValue]
+  Generated:
+    Type: AWS::SecretsManager::Secret
+    Properties:
+      GenerateSecretString:
+        SecretStringTemplate: '{"username": "app"}'
+        GenerateStringKey: password
 "#;
     let l = load(t);
     let found: Vec<(String, String, u32)> = l
