@@ -56,7 +56,8 @@ fn check(m: &Model, cx: &mut Ctx) {
                 && s.attribute
                     .rsplit('.')
                     .next()
-                    .is_some_and(|a| a.contains("password"))
+                    // `password`, `master_password`, CloudFormation's `MasterUserPassword`.
+                    .is_some_and(|a| a.to_ascii_lowercase().contains("password"))
         });
         for s in literals {
             cx.report(
