@@ -314,7 +314,9 @@ fn rules(
                 .has_declared_rule_rooted_at(&s.shown, rule)
                 .unwrap_or(false)
         };
-        let first = files[0];
+        let Some(first) = files.first() else {
+            continue;
+        };
         let Some(meta_file) = files.iter().find(|s| declares(s, "__rego_metadata__")) else {
             errors.push(Diagnostic::new(
                 first.shown.clone(),
