@@ -98,17 +98,22 @@ fn owner_tag_findings_name_the_resource() {
     let base = repo();
     let dir = examples().join("fixtures/ORG001/fail");
     let report = run(rules(&[examples()], &base), &dir, &base);
-    let got: Vec<(&str, u32)> = report
+    let got: Vec<(&str, &str, u32)> = report
         .findings
         .iter()
-        .map(|f| (f.resource.as_str(), f.location.line))
+        .map(|f| {
+            let file = f.location.file.rsplit('/').next().unwrap_or("");
+            (file, f.resource.as_str(), f.location.line)
+        })
         .collect();
     assert_eq!(
         got,
         [
-            ("aws_s3_bucket.logs", 3),
-            ("aws_vpc.main", 8),
-            ("aws_kms_key.data", 29)
+            ("main.tf", "aws_s3_bucket.logs", 3),
+            ("main.tf", "aws_vpc.main", 8),
+            ("main.tf", "aws_kms_key.data", 29),
+            ("template.yaml", "Logs", 9),
+            ("template.yaml", "Net", 11),
         ]
     );
     let f = &report.findings[0];
