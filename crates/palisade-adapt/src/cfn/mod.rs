@@ -96,6 +96,10 @@ pub fn adapt_cloudformation(resources: &[RawResource]) -> Adapted {
             aws.others.push(OtherResource { meta: m });
         }
     }
+    // Objects a VPC has implicitly (its default NACL and security group,
+    // named by `Fn::GetAtt Vpc.DefaultNetworkAcl`), so that associations
+    // can merge into them.
+    add_synthesized(&mut cx, &mut aws);
     for r in pending {
         let o = root(r);
         let merged = match r.kind.as_str() {
@@ -112,13 +116,21 @@ pub fn adapt_cloudformation(resources: &[RawResource]) -> Adapted {
     monitor::finish(&mut aws);
     tags::fill(resources, &mut aws);
     report_under_owner(resources, &mut aws);
-    cx.add_synthesized(&mut aws);
+    add_synthesized(&mut cx, &mut aws);
     aws.finish();
     Adapted {
         aws,
         unknowns: cx.unknowns,
         notes: cx.notes,
     }
+}
+
+/// Adds the implicit VPC objects that links named, once each.
+fn add_synthesized(cx: &mut Cx<'_>, aws: &mut Aws) {
+    cx.synthesized.retain(|address, _| {
+        !aws.metas().iter().any(|(_, m)| m.address == *address)
+    });
+    cx.add_synthesized(aws);
 }
 
 /// Resources that configure another resource of the model.

@@ -770,3 +770,36 @@ fn tags_and_edge() {
     // Parts carry no tags; the route and rules are not taggable.
     assert!(aws.listeners.iter().all(|l| l.meta.tags.is_none()));
 }
+
+#[test]
+fn associations_to_the_default_acl_merge_into_it() {
+    let t = r#"Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties: {CidrBlock: 10.0.0.0/16}
+  Db:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.1.0/24}
+  Assoc:
+    Type: AWS::EC2::SubnetNetworkAclAssociation
+    Properties:
+      SubnetId: !Ref Db
+      NetworkAclId: !GetAtt Vpc.DefaultNetworkAcl
+  Open:
+    Type: AWS::EC2::NetworkAclEntry
+    Properties:
+      NetworkAclId: !GetAtt Vpc.DefaultNetworkAcl
+      RuleNumber: 100
+      Protocol: -1
+      RuleAction: allow
+      CidrBlock: 0.0.0.0/0
+"#;
+    let out = adapt(t);
+    let aws = &out.aws;
+    assert!(out.notes.is_empty(), "{:?}", out.notes);
+    assert_eq!(aws.network_acls.len(), 1);
+    let acl = &aws.network_acls[0];
+    assert!(acl.is_default);
+    assert_eq!(acl.subnets.get(), Some(&vec![Ref::new("Db")]));
+    assert_eq!(aws.nacl_rules_of(acl).count(), 1);
+}
