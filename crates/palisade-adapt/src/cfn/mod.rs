@@ -99,6 +99,7 @@ pub fn adapt_cloudformation(resources: &[RawResource]) -> Adapted {
     // Objects a VPC has implicitly (its default NACL and security group,
     // named by `Fn::GetAtt Vpc.DefaultNetworkAcl`), so that associations
     // can merge into them.
+    let implicit: Vec<String> = cx.synthesized.keys().cloned().collect();
     add_synthesized(&mut cx, &mut aws);
     for r in pending {
         let o = root(r);
@@ -116,6 +117,13 @@ pub fn adapt_cloudformation(resources: &[RawResource]) -> Adapted {
     monitor::finish(&mut aws);
     tags::fill(resources, &mut aws);
     report_under_owner(resources, &mut aws);
+    // The implicit objects are resources of their own, not parts of the VPC.
+    for m in aws.metas_mut() {
+        if let Some(i) = m.keys.iter().position(|k| implicit.contains(k)) {
+            let own = m.keys.remove(i);
+            m.address = own;
+        }
+    }
     add_synthesized(&mut cx, &mut aws);
     aws.finish();
     Adapted {
