@@ -306,11 +306,23 @@ impl<'t> Evaluator<'t> {
                 let out: Vec<RawNode> = items.iter().filter_map(|i| self.eval(i)).collect();
                 self.node(n, Raw::List(out))
             }
-            Value::Map(_) => {
+            Value::Map(entries) => {
+                // Line of each key (the last one of a duplicated key).
+                let key_lines: HashMap<&str, u32> = entries
+                    .iter()
+                    .filter_map(|(k, _)| k.as_scalar().map(|s| (s.text.as_str(), k.line)))
+                    .collect();
                 let mut out = BTreeMap::new();
                 for (k, v) in n.entries() {
-                    if let Some(v) = self.eval(v) {
-                        out.insert(k.to_owned(), v);
+                    if let Some(mut ev) = self.eval(v) {
+                        // A block collection under its key (`Ebs:` then an
+                        // indented mapping) is located from the key's line.
+                        if let (Some(&kl), Some(loc)) = (key_lines.get(k), ev.loc.as_mut()) {
+                            if kl < v.line && loc.line == v.line {
+                                *loc = Location::new(loc.file.clone(), kl, loc.end_line);
+                            }
+                        }
+                        out.insert(k.to_owned(), ev);
                     }
                 }
                 self.node(n, Raw::Map(out))

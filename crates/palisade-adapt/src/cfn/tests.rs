@@ -357,7 +357,7 @@ fn s3_bucket_policy_is_merged() {
     assert_eq!(st["Resource"][0], "${unknown}Logs.Arn");
     assert_eq!(st["Resource"][1], "${unknown}");
     assert_eq!(st["Condition"]["Bool"]["aws:SecureTransport"], false);
-    assert_eq!(line(&b.policy), Some(29));
+    assert_eq!(line(&b.policy), Some(28));
     let key = aws
         .get::<KmsKey>(&Ref::new("alias/logs"))
         .expect("key by alias");
