@@ -111,7 +111,8 @@ fn is_eks(m: &Model, federated: &[&str], conds: &[Cond<'_>]) -> Option<bool> {
             .aws
             .iam_oidc_providers
             .iter()
-            .find(|p| rest.starts_with(&format!("{}.", p.meta.address)));
+            // `address.attr`, or the bare address (CloudFormation `!Ref`).
+            .find(|p| rest == p.meta.address || rest.starts_with(&format!("{}.", p.meta.address)));
         match provider.map(|p| p.url.get()) {
             Some(Some(Some(url))) if url.contains("oidc.eks.") => return Some(true),
             Some(Some(_)) => {}
