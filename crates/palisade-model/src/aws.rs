@@ -519,8 +519,24 @@ impl SgRule {
             .map(|p| matches!(p.to_ascii_lowercase().as_str(), "-1" | "all"))
     }
 
-    /// Inclusive port range the rule covers; `None` when unknown. All
-    /// protocols (and missing ports) mean every port.
+    /// Whether the protocol has TCP/UDP ports: `Some(true)` for TCP, UDP
+    /// and all protocols; `Some(false)` for ICMP and ICMPv6 (whose
+    /// `from_port`/`to_port` are ICMP types and codes, `-1` for all) and
+    /// every other protocol (ESP, GRE...), which no port of a service such
+    /// as SSH or a database is reached through; `None` when the protocol
+    /// is unknown.
+    pub fn has_ports(&self) -> Option<bool> {
+        let p = self.protocol.get()?.trim().to_ascii_lowercase();
+        Some(matches!(
+            p.as_str(),
+            "-1" | "all" | "tcp" | "udp" | "6" | "17"
+        ))
+    }
+
+    /// Inclusive TCP/UDP port range the rule covers; `None` when unknown.
+    /// All protocols (and missing ports) mean every port. Meaningful only
+    /// when [`SgRule::has_ports`] is true: for ICMP the numbers are types
+    /// and codes.
     pub fn port_range(&self) -> Option<(i64, i64)> {
         if self.all_protocols()? {
             return Some((0, 65535));
@@ -1093,4 +1109,42 @@ pub struct LogGroup {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct OtherResource {
     pub meta: Meta,
+}
+
+#[cfg(test)]
+mod sg_rule_tests {
+    use super::*;
+    use crate::Location;
+
+    fn rule(protocol: &str, from: i64, to: i64) -> SgRule {
+        let at = Location::new("main.tf", 1, 1);
+        SgRule {
+            meta: Meta::new("aws_security_group_rule.r", "aws_security_group_rule", at.clone()),
+            group: Val::known(Ref::new("aws_security_group.g"), at.clone()),
+            ingress: true,
+            protocol: Val::known(protocol.to_owned(), at.clone()),
+            from_port: Val::known(Some(from), at.clone()),
+            to_port: Val::known(Some(to), at.clone()),
+            cidrs_v4: Val::known(vec!["0.0.0.0/0".to_owned()], at),
+            cidrs_v6: Val::default_(Vec::new()),
+            source_groups: Val::default_(Vec::new()),
+            prefix_lists: Val::default_(Vec::new()),
+            self_ref: false,
+        }
+    }
+
+    #[test]
+    fn only_tcp_udp_and_all_traffic_have_ports() {
+        for p in ["tcp", "UDP", "6", "17", "-1", "all"] {
+            assert_eq!(rule(p, 22, 22).has_ports(), Some(true), "{p}");
+        }
+        // ICMP `-1`/`-1` is every ICMP type, not every port.
+        for p in ["icmp", "icmpv6", "1", "58", "50", "gre", "132"] {
+            assert_eq!(rule(p, -1, -1).has_ports(), Some(false), "{p}");
+        }
+        let mut unknown = rule("tcp", 22, 22);
+        unknown.protocol = Val::unknown("var.p has no value", None);
+        assert_eq!(unknown.has_ports(), None);
+        assert_eq!(unknown.port_range(), None);
+    }
 }

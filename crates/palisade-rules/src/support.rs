@@ -140,7 +140,7 @@ pub fn world_ingress_on<'a>(
 ) -> Vec<&'a SgRule> {
     let _ = aws;
     rules
-        .filter(|r| r.ingress)
+        .filter(|r| r.ingress && r.has_ports() != Some(false))
         .filter(|r| {
             r.port_range()
                 .is_some_and(|range| range_contains(range, port))
@@ -1165,7 +1165,11 @@ pub fn world_ingress_of_groups<'a>(
         let Some(sg) = aws.get::<palisade_model::aws::SecurityGroup>(g) else {
             continue;
         };
-        for rule in aws.sg_rules_of(sg).filter(|r| r.ingress) {
+        // ICMP and other protocols without ports reach no service.
+        for rule in aws
+            .sg_rules_of(sg)
+            .filter(|r| r.ingress && r.has_ports() != Some(false))
+        {
             let (Some(range), Some(world)) = (rule.port_range(), sg_rule_world_sources(rule))
             else {
                 out.undecided.push(rule);

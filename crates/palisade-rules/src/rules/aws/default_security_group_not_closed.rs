@@ -75,6 +75,7 @@ fn describe(rule: &SgRule) -> String {
         None => "unknown protocol".to_owned(),
     };
     let ports = match rule.port_range() {
+        _ if rule.has_ports() == Some(false) => "no ports".to_owned(),
         Some(r) if is_all_ports(r) => "all ports".to_owned(),
         Some((a, b)) if a == b => format!("port {a}"),
         Some((a, b)) => format!("ports {a}-{b}"),

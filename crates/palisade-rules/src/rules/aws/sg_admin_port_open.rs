@@ -29,6 +29,9 @@ VPN's CIDR.",
 
 fn check(m: &Model, cx: &mut Ctx) {
     for rule in m.aws.sg_rules.iter().filter(|r| r.ingress) {
+        if rule.has_ports() == Some(false) {
+            continue; // ICMP, ESP...: no TCP/UDP port is opened
+        }
         let Some(range) = rule.port_range() else {
             cx.unknown(&rule.meta, "port range", rule.from_port.loc(), "port range or protocol is unknown");
             continue;

@@ -28,6 +28,9 @@ and prefer security-group peers to CIDR ranges inside the VPC.",
 
 fn check(m: &Model, cx: &mut Ctx) {
     for rule in m.aws.sg_rules.iter().filter(|r| r.ingress) {
+        if rule.has_ports() == Some(false) {
+            continue; // ICMP, ESP...: no TCP/UDP port is opened
+        }
         let Some(range) = rule.port_range() else {
             cx.unknown(
                 &rule.meta,

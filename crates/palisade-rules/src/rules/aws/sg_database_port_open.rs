@@ -30,6 +30,9 @@ database (or security groups for pods), or with the listed client CIDRs for cros
 
 fn check(m: &Model, cx: &mut Ctx) {
     for rule in m.aws.sg_rules.iter().filter(|r| r.ingress) {
+        if rule.has_ports() == Some(false) {
+            continue; // ICMP, ESP...: no TCP/UDP port is opened
+        }
         let Some(range) = rule.port_range() else {
             cx.unknown(
                 &rule.meta,
