@@ -728,7 +728,7 @@ impl Ctx {
             ));
         }
         let mut annotations = self.strmap(get("annotations"));
-        self.redact_annotations(&meta.address, &mut annotations);
+        self.redact_annotations(&meta.address, "metadata", &mut annotations);
         let object = ObjectMeta {
             api_version: api_version.to_string(),
             name,
@@ -744,7 +744,9 @@ impl Ctx {
     /// object (Secret data included): its value is dropped. Other
     /// annotations whose value looks like a credential are recorded and
     /// replaced by a marker, so the model never prints them.
-    fn redact_annotations(&mut self, address: &str, annotations: &mut StrMap) {
+    /// `path`: where the annotations' `metadata` is (`metadata`, or
+    /// `spec.template.metadata` for a pod template).
+    fn redact_annotations(&mut self, address: &str, path: &str, annotations: &mut StrMap) {
         for (key, val) in annotations.0.iter_mut() {
             let Val::Known { value, loc } = val else {
                 continue;
@@ -756,7 +758,7 @@ impl Ctx {
             if let Some(why) = classify(key, value) {
                 self.secrets.push(SecretLiteral {
                     resource: address.to_string(),
-                    attribute: format!("metadata.annotations.{key}"),
+                    attribute: format!("{path}.annotations.{key}"),
                     loc: loc.clone(),
                     why: format!("annotation: {why}"),
                     value: Secret::new(std::mem::take(value)),
@@ -812,9 +814,20 @@ impl Ctx {
             }
             _ => self.selector(spec.and_then(|s| s.get("selector"))),
         };
+        // Pod template annotations are checked and redacted like the
+        // object's own (`vault.hashicorp.com/agent-inject-token: ...`).
+        // A Pod is its own template: its annotations were redacted above.
+        let template_annotations = if kind == WorkloadKind::Pod {
+            object.annotations.clone()
+        } else {
+            let mut a = self.strmap(tmeta.and_then(|m| m.get("annotations")));
+            let path = prefix.strip_suffix(".spec").unwrap_or(prefix);
+            self.redact_annotations(&address, &format!("{path}.metadata"), &mut a);
+            a
+        };
         let template = PodTemplate {
             labels: self.strmap(tmeta.and_then(|m| m.get("labels"))),
-            annotations: self.strmap(tmeta.and_then(|m| m.get("annotations"))),
+            annotations: template_annotations,
             spec: pod_spec,
             loc: tloc,
         };

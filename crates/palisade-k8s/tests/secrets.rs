@@ -92,6 +92,65 @@ fn exported_objects_do_not_leak_through_annotations() {
         .any(|l| l.attribute == "metadata.annotations.example.com/db-password"));
 }
 
+/// Pod template annotations were copied into the model unchecked (and a
+/// Pod's own annotations, redacted on the object, unredacted into its
+/// template), so `palisade model` printed them.
+#[test]
+fn pod_template_annotations_are_redacted() {
+    let text = r#"apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+  namespace: shop
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata:
+      labels: {app: api}
+      annotations:
+        vault.hashicorp.com/agent-inject-token: TemplateAnnotTok-7Gh2x
+        kubectl.kubernetes.io/last-applied-configuration: '{"password": "LastAppliedTpl-1Qa"}'
+    spec:
+      containers:
+        - name: api
+          image: app:1
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  namespace: shop
+  annotations:
+    api-token: PodOwnAnnotTok-3Xs
+spec:
+  containers:
+    - name: c
+      image: app:1
+"#;
+    let load = palisade_k8s::load_file(text, "t.yaml");
+    no_errors(&load);
+    let json = serde_json::to_string(&load).expect("json");
+    for s in ["TemplateAnnotTok-7Gh2x", "LastAppliedTpl-1Qa", "PodOwnAnnotTok-3Xs"] {
+        assert!(!json.contains(s), "`{s}` in the model JSON");
+    }
+    let attrs: Vec<(&str, &str, u32)> = load
+        .secrets
+        .iter()
+        .map(|l| (l.resource.as_str(), l.attribute.as_str(), l.loc.line))
+        .collect();
+    assert_eq!(
+        attrs,
+        vec![
+            (
+                "Deployment/shop/api",
+                "spec.template.metadata.annotations.vault.hashicorp.com/agent-inject-token",
+                12
+            ),
+            ("Pod/shop/p", "metadata.annotations.api-token", 25),
+        ]
+    );
+}
+
 #[test]
 fn config_map_credentials() {
     let (text, load) = fixture("storage-secrets.yaml");
