@@ -244,6 +244,7 @@ fn nacl_eval(
     domain: &IpSet,
     req: &Conns,
     unknown_allows: bool,
+    detailed: bool,
 ) -> (Space, Vec<(Hit, bool)>) {
     let mut pending: Vec<(IpSet, Conns)> = vec![(domain.clone(), req.clone())];
     let mut allowed = Space::empty();
@@ -278,12 +279,12 @@ fn nacl_eval(
                 next.push((outside, c));
             }
         }
-        if matched {
+        if matched && detailed {
             hits.push((Hit::new(allow, r.what.clone(), r.loc.as_ref()), uncertain));
         }
         pending = next;
     }
-    if !pending.is_empty() {
+    if !pending.is_empty() && detailed {
         hits.push((Hit::new(false, "rule * (implicit deny)", None), false));
     }
     (allowed.simplify(), hits)
@@ -346,6 +347,49 @@ impl<'m> Net<'m> {
         }
     }
 
+    /// Placements of both ends. Subnets of one end that share VPC, route
+    /// table and network ACL decide alike, so they are merged into one
+    /// placement (their addresses united), unless the two ends share a
+    /// subnet (traffic within a subnet skips the ACL).
+    fn merged_places(&self, src: &End, dst: &End) -> (Vec<Place>, Vec<Place>) {
+        let a = self.places(src);
+        let b = self.places(dst);
+        let shared = a
+            .iter()
+            .any(|p| p.subnet.is_some() && b.iter().any(|q| q.subnet == p.subnet));
+        if shared {
+            return (a, b);
+        }
+        (self.merge(a), self.merge(b))
+    }
+
+    fn merge(&self, places: Vec<Place>) -> Vec<Place> {
+        if places.len() < 2 {
+            return places;
+        }
+        let mut out: Vec<(String, Place)> = Vec::new();
+        for p in places {
+            let key = match (p.subnet.and_then(|s| self.subnets.get(s)), p.exact) {
+                (Some(info), true) => format!(
+                    "{:?}|{:?}|{}|{}",
+                    info.vpc,
+                    info.route.table,
+                    info.nacl.name,
+                    info.nacl.assumed.is_some()
+                ),
+                _ => {
+                    out.push((String::new(), p));
+                    continue;
+                }
+            };
+            match out.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, q)) => q.domain = q.domain.union(&p.domain),
+                None => out.push((key, p)),
+            }
+        }
+        out.into_iter().map(|(_, p)| p).collect()
+    }
+
     /// Evaluates the hop `a → b` for connections in `req`.
     pub fn hop(&self, a: usize, b: usize, req: &Conns) -> Hop {
         let (Some(src), Some(dst)) = (self.ends.get(a), self.ends.get(b)) else {
@@ -372,8 +416,7 @@ impl<'m> Net<'m> {
         let mut notes: Vec<String> = Vec::new();
         notes.extend(src.notes.iter().cloned());
         notes.extend(dst.notes.iter().cloned());
-        let src_places = self.places(src);
-        let dst_places = self.places(dst);
+        let (src_places, dst_places) = self.merged_places(src, dst);
         for p in &src_places {
             for q in &dst_places {
                 notes.extend(p.note.iter().cloned());
@@ -810,18 +853,22 @@ impl<'m> Net<'m> {
             .collect();
         if side.isolated {
             for (p, loc) in &side.policies {
-                hits.push(Hit::new(
-                    false,
-                    format!("{p} selects the pods for {dir} (default deny)"),
-                    Some(loc),
-                ));
+                if self.detailed.get() {
+                    hits.push(Hit::new(
+                        false,
+                        format!("{p} selects the pods for {dir} (default deny)"),
+                        Some(loc),
+                    ));
+                }
             }
         } else {
-            hits.push(Hit::new(
-                true,
-                format!("no NetworkPolicy selects the pods for {dir}"),
-                None,
-            ));
+            if self.detailed.get() {
+                hits.push(Hit::new(
+                    true,
+                    format!("no NetworkPolicy selects the pods for {dir}"),
+                    None,
+                ));
+            }
         }
         let unknown = !side.unknowns.is_empty();
         let maybe = if unknown {
@@ -917,8 +964,13 @@ impl<'m> Net<'m> {
                     anyone = anyone.union(req);
                 }
             }
-            for rule in rules.into_iter().filter(|r| r.ingress == ingress) {
-                let rc = match sg_rule_conns(rule) {
+            for (ri, rule) in rules.into_iter().filter(|(_, r)| r.ingress == ingress) {
+                let parsed = self.sg_rule_parsed.get(ri);
+                let conns = match parsed {
+                    Some((c, _)) => c.clone(),
+                    None => sg_rule_conns(rule),
+                };
+                let rc = match conns {
                     Ok(c) => c.intersect(req),
                     Err(e) => {
                         notes.push(format!("unknown because {e}"));
@@ -929,8 +981,9 @@ impl<'m> Net<'m> {
                 if rc.is_empty() {
                     continue;
                 }
-                let (rs, rm, why) = self.sg_rule_match(rule, gi, peer, peer_place, &rc, &mut notes);
-                if !rs.is_empty() {
+                let (rs, rm, why) =
+                    self.sg_rule_match(rule, ri, gi, peer, peer_place, &rc, &mut notes);
+                if !rs.is_empty() && self.detailed.get() {
                     hits.push(Hit::new(
                         true,
                         format!("{} ({}{})", rule.meta.address, rc, why),
@@ -954,15 +1007,17 @@ impl<'m> Net<'m> {
                 .first()
                 .and_then(|&g| self.sg_meta(g))
                 .map(|s| s.meta.loc.clone());
-            hits.push(Hit::new(
-                false,
-                if names.is_empty() {
-                    format!("no security group ({source})")
-                } else {
-                    format!("no {dir} rule of {} matches", names.join(", "))
-                },
-                loc.as_ref(),
-            ));
+            if self.detailed.get() {
+                hits.push(Hit::new(
+                    false,
+                    if names.is_empty() {
+                        format!("no security group ({source})")
+                    } else {
+                        format!("no {dir} rule of {} matches", names.join(", "))
+                    },
+                    loc.as_ref(),
+                ));
+            }
         }
         let _ = source;
         Some(Eval {
@@ -980,9 +1035,11 @@ impl<'m> Net<'m> {
     }
 
     /// Whether one rule matches the peer: (sure, possible, why).
+    #[allow(clippy::too_many_arguments)]
     fn sg_rule_match(
         &self,
         rule: &palisade_model::aws::SgRule,
+        ri: usize,
         own: usize,
         peer: &End,
         place: &Place,
@@ -993,29 +1050,25 @@ impl<'m> Net<'m> {
         let mut sure = Space::empty();
         let mut maybe = Space::empty();
         let mut why = String::new();
-        for cidrs in [&rule.cidrs_v4, &rule.cidrs_v6] {
-            match cidrs.get() {
-                None => {
-                    notes.push(format!(
-                        "unknown because the CIDRs of `{}` are unknown",
-                        rule.meta.address
-                    ));
-                    maybe.push(domain.clone(), rc.clone());
-                }
-                Some(list) => {
-                    for c in list {
-                        match IpSet::cidr(c) {
-                            Ok(set) => {
-                                let (s, m) = cidr_space(domain, place.opaque, &set, rc);
-                                if !s.is_empty() {
-                                    why = format!(" from {c}");
-                                }
-                                sure = sure.union(&s);
-                                maybe = maybe.union(&m);
-                            }
-                            Err(e) => notes.push(format!("`{}`: {e}", rule.meta.address)),
+        if rule.cidrs_v4.get().is_none() || rule.cidrs_v6.get().is_none() {
+            notes.push(format!(
+                "unknown because the CIDRs of `{}` are unknown",
+                rule.meta.address
+            ));
+            maybe.push(domain.clone(), rc.clone());
+        }
+        if let Some((_, cidrs)) = self.sg_rule_parsed.get(ri) {
+            for (c, set) in cidrs {
+                match set {
+                    Ok(set) => {
+                        let (s, m) = cidr_space(domain, place.opaque, set, rc);
+                        if !s.is_empty() && self.detailed.get() {
+                            why = format!(" from {c}");
                         }
+                        sure = sure.union(&s);
+                        maybe = maybe.union(&m);
                     }
+                    Err(e) => notes.push(format!("`{}`: {e}", rule.meta.address)),
                 }
             }
         }
@@ -1159,9 +1212,15 @@ impl<'m> Net<'m> {
         if let Some(a) = &view.assumed {
             notes.push(a.clone());
         }
-        for (i, unknown_allows) in [false, true].into_iter().enumerate() {
-            let (fwd, fh) = nacl_eval(req_rules, domain, req, unknown_allows);
-            let (back, bh) = nacl_eval(reply_rules, domain, &reply, unknown_allows);
+        let modes: &[bool] = if view.unknown.is_empty() {
+            &[false]
+        } else {
+            &[false, true]
+        };
+        for (i, &unknown_allows) in modes.iter().enumerate() {
+            let detailed = i == 0 && self.detailed.get();
+            let (fwd, fh) = nacl_eval(req_rules, domain, req, unknown_allows, detailed);
+            let (back, bh) = nacl_eval(reply_rules, domain, &reply, unknown_allows, detailed);
             // Replies: per address, which request protocols get replies back.
             let mut back_req = Space::empty();
             for (set, c) in &back.0 {
@@ -1195,16 +1254,28 @@ impl<'m> Net<'m> {
                 }
             }
         }
+        if modes.len() == 1 {
+            result[1] = result[0].clone();
+        }
         let [sure, maybe] = result;
         // What it lets through for every (IPv4) address, both ways.
-        let v4 = crate::net::v4_all();
-        let (all_fwd, _) = nacl_eval(req_rules, &v4, req, false);
-        let (all_back, _) = nacl_eval(reply_rules, &v4, &reply, false);
-        let mut back_req = Space::empty();
-        for (set, c) in &all_back.0 {
-            back_req.push(set.clone(), request_from_reply(c, req));
-        }
-        let open = all_fwd.intersect(&back_req).conns_everywhere(&v4);
+        let key = (subnet, ingress, req.clone());
+        let cached = self.nacl_open.borrow().get(&key).cloned();
+        let open = match cached {
+            Some(o) => o,
+            None => {
+                let v4 = crate::net::v4_all();
+                let (all_fwd, _) = nacl_eval(req_rules, &v4, req, false, false);
+                let (all_back, _) = nacl_eval(reply_rules, &v4, &reply, false, false);
+                let mut back_req = Space::empty();
+                for (set, c) in &all_back.0 {
+                    back_req.push(set.clone(), request_from_reply(c, req));
+                }
+                let o = all_fwd.intersect(&back_req).conns_everywhere(&v4);
+                self.nacl_open.borrow_mut().insert(key, o.clone());
+                o
+            }
+        };
         let control = true;
         let dir = if ingress { "into" } else { "out of" };
         Eval {
@@ -1266,11 +1337,13 @@ impl<'m> Net<'m> {
                             .unwrap_or_default();
                         if svc.ends_with(".s3") {
                             let text = via_text(self, via);
-                            hits.push(Hit::new(
-                                true,
-                                format!("S3 prefix list → {text}"),
-                                meta.as_ref().map(|m| &m.loc),
-                            ));
+                            if self.detailed.get() {
+                                hits.push(Hit::new(
+                                    true,
+                                    format!("S3 prefix list → {text}"),
+                                    meta.as_ref().map(|m| &m.loc),
+                                ));
+                            }
                             vias.push(text);
                             let s = Space::uniform(&q.domain, req.clone());
                             return (
@@ -1295,11 +1368,13 @@ impl<'m> Net<'m> {
         }
         for (part, decision) in self.lookup(subnet, &q.domain) {
             let Some((via, meta)) = decision else {
-                hits.push(Hit::new(
-                    false,
-                    format!("no route to {}", short_set(&part)),
-                    loc.as_ref(),
-                ));
+                if self.detailed.get() {
+                    hits.push(Hit::new(
+                        false,
+                        format!("no route to {}", short_set(&part)),
+                        loc.as_ref(),
+                    ));
+                }
                 continue;
             };
             let at = meta.as_ref().map(|m| m.loc.clone()).or_else(|| loc.clone());
@@ -1382,11 +1457,13 @@ impl<'m> Net<'m> {
                 }
                 sure.push(part.clone(), c.clone());
                 maybe.push(part.clone(), c);
-                hits.push(Hit::new(
-                    true,
-                    format!("{} → {why}", short_set(&part)),
-                    at.as_ref(),
-                ));
+                if self.detailed.get() {
+                    hits.push(Hit::new(
+                        true,
+                        format!("{} → {why}", short_set(&part)),
+                        at.as_ref(),
+                    ));
+                }
                 if !vias.contains(&text) {
                     vias.push(text);
                 }
@@ -1395,11 +1472,13 @@ impl<'m> Net<'m> {
                     maybe.push(part.clone(), req.clone());
                     notes.push(format!("unknown because {why}"));
                 }
-                hits.push(Hit::new(
-                    false,
-                    format!("{} → {why}", short_set(&part)),
-                    at.as_ref(),
-                ));
+                if self.detailed.get() {
+                    hits.push(Hit::new(
+                        false,
+                        format!("{} → {why}", short_set(&part)),
+                        at.as_ref(),
+                    ));
+                }
             }
         }
         if any_unknown {
@@ -1457,10 +1536,12 @@ impl<'m> Net<'m> {
         };
         let leg2 = self.nacl_eval_side(s, &n.meta.address, &out_place, req, false);
         for h in leg1.hits.iter().chain(leg2.hits.iter()) {
-            hits.push(Hit {
-                what: format!("NAT subnet ACL: {}", h.what),
-                ..h.clone()
-            });
+            if self.detailed.get() {
+                hits.push(Hit {
+                    what: format!("NAT subnet ACL: {}", h.what),
+                    ..h.clone()
+                });
+            }
         }
         notes.extend(leg1.notes);
         notes.extend(leg2.notes);
@@ -1498,11 +1579,13 @@ impl<'m> Net<'m> {
         let kind = LayerKind::Route;
         for (part, decision) in self.lookup(subnet, &p.domain) {
             let Some((via, meta)) = decision else {
-                hits.push(Hit::new(
-                    false,
-                    format!("no route back to {}", short_set(&part)),
-                    loc.as_ref(),
-                ));
+                if self.detailed.get() {
+                    hits.push(Hit::new(
+                        false,
+                        format!("no route back to {}", short_set(&part)),
+                        loc.as_ref(),
+                    ));
+                }
                 continue;
             };
             let at = meta.as_ref().map(|m| m.loc.clone()).or_else(|| loc.clone());
@@ -1544,21 +1627,25 @@ impl<'m> Net<'m> {
             if ok {
                 sure.push(part.clone(), req.clone());
                 maybe.push(part.clone(), req.clone());
-                hits.push(Hit::new(
-                    true,
-                    format!("{} ← {why}", short_set(&part)),
-                    at.as_ref(),
-                ));
+                if self.detailed.get() {
+                    hits.push(Hit::new(
+                        true,
+                        format!("{} ← {why}", short_set(&part)),
+                        at.as_ref(),
+                    ));
+                }
             } else {
                 if unsure {
                     maybe.push(part.clone(), req.clone());
                     notes.push(format!("unknown because {why}"));
                 }
-                hits.push(Hit::new(
-                    false,
-                    format!("{} ← {why}", short_set(&part)),
-                    at.as_ref(),
-                ));
+                if self.detailed.get() {
+                    hits.push(Hit::new(
+                        false,
+                        format!("{} ← {why}", short_set(&part)),
+                        at.as_ref(),
+                    ));
+                }
             }
         }
         if any_unknown {

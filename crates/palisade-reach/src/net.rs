@@ -228,6 +228,18 @@ pub struct End {
     pub only: Option<IpSet>,
 }
 
+/// A security group rule's connections and CIDRs, parsed once.
+pub(crate) type ParsedSgRule = (Result<Conns, String>, Vec<(String, Result<IpSet, String>)>);
+
+/// Profiles of a pod group for hops with non-pod peers: what such a hop
+/// depends on is the placement, the security groups and the *content* of
+/// the NetworkPolicy decisions towards addresses (not which policies).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PodProfiles {
+    pub egress: u64,
+    pub ingress: u64,
+}
+
 /// A route table resolved for a subnet.
 #[derive(Clone, Debug)]
 pub struct RouteView {
@@ -306,6 +318,19 @@ pub struct Net<'m> {
     vpc_index: HashMap<String, usize>,
     /// Prefix list links bound to their names.
     prefix_names: HashMap<String, String>,
+    /// Per end: profiles for hops with non-pod peers (pods only).
+    pub pod_profiles: Vec<Option<PodProfiles>>,
+    /// Whether hops record the rules that decided (off for summaries).
+    pub detailed: std::cell::Cell<bool>,
+    /// What each subnet's ACL lets through from everyone, per direction.
+    pub(crate) nacl_open: std::cell::RefCell<HashMap<(usize, bool, Conns), Conns>>,
+    /// Per security group rule (model order): its connections and its
+    /// CIDRs, parsed once.
+    pub(crate) sg_rule_parsed: Vec<ParsedSgRule>,
+    /// Rules of each security group (by index).
+    sg_rule_index: Vec<Vec<usize>>,
+    /// Keys of every resource of the model (for prefix list names).
+    all_keys: HashMap<String, Vec<String>>,
     pub notes: Vec<String>,
 }
 
@@ -450,6 +475,24 @@ impl<'m> Net<'m> {
             subnet_index: HashMap::new(),
             vpc_index: HashMap::new(),
             prefix_names: HashMap::new(),
+            sg_rule_index: vec![Vec::new(); aws.security_groups.len()],
+            sg_rule_parsed: aws
+                .sg_rules
+                .iter()
+                .map(|r| {
+                    let cidrs = [&r.cidrs_v4, &r.cidrs_v6]
+                        .into_iter()
+                        .filter_map(|v| v.get())
+                        .flatten()
+                        .map(|c| (c.clone(), IpSet::cidr(c).map_err(|e| e.to_string())))
+                        .collect();
+                    (sg_rule_conns(r), cidrs)
+                })
+                .collect(),
+            pod_profiles: Vec::new(),
+            detailed: std::cell::Cell::new(true),
+            nacl_open: std::cell::RefCell::new(HashMap::new()),
+            all_keys: HashMap::new(),
             notes: Vec::new(),
         };
         for (i, sg) in aws.security_groups.iter().enumerate() {
@@ -502,6 +545,29 @@ impl<'m> Net<'m> {
                 net.notes.push(format!("binding `{key}` → `{target}`: no security group, subnet or VPC of the input is `{target}`"));
             }
         }
+        for (ri, rule) in aws.sg_rules.iter().enumerate() {
+            if let Some(gi) = rule
+                .group
+                .get()
+                .and_then(|r| net.sg_index.get(r.key()).copied())
+            {
+                if let Some(v) = net.sg_rule_index.get_mut(gi) {
+                    v.push(ri);
+                }
+            }
+        }
+        for (_, m) in aws.metas() {
+            if m.keys.is_empty() {
+                continue;
+            }
+            let all: Vec<String> = keys_of(m).map(str::to_string).collect();
+            for k in &all {
+                net.all_keys
+                    .entry(k.clone())
+                    .or_default()
+                    .extend(all.iter().cloned());
+            }
+        }
         let infos: Vec<SubnetInfo> = aws.subnets.iter().map(|s| net.subnet_info(s)).collect();
         net.subnets = infos;
         net.build_ends();
@@ -522,7 +588,41 @@ impl<'m> Net<'m> {
             let cluster = std::mem::replace(&mut net.cluster, Cluster::new(&model.k8s));
             net.cluster = cluster.with_pod_network(pod_net);
         }
+        net.compute_pod_profiles();
         net
+    }
+
+    fn compute_pod_profiles(&mut self) {
+        let all = IpSet::all();
+        let mut out = Vec::with_capacity(self.ends.len());
+        for e in &self.ends {
+            let Some(g) = e.group.and_then(|g| self.cluster.groups.get(g)) else {
+                out.push(None);
+                continue;
+            };
+            let base = format!("{:?}|{:?}|{:?}|{:?}", e.kind, e.places, e.sgs, e.public);
+            let sig = |egress: bool| {
+                let side = if egress {
+                    self.cluster.egress(g, NpPeer::Addresses(&all))
+                } else {
+                    self.cluster.ingress(g, NpPeer::Addresses(&all))
+                };
+                let space = self.cluster.side_space(g, egress, &all).normalized();
+                h64(&[
+                    &base,
+                    if egress { "out" } else { "in" },
+                    &format!(
+                        "{}|{space:?}|{:?}|{}",
+                        side.isolated, side.unknowns, g.host_network
+                    ),
+                ])
+            };
+            out.push(Some(PodProfiles {
+                egress: sig(true),
+                ingress: sig(false),
+            }));
+        }
+        self.pod_profiles = out;
     }
 
     /// The model object an endpoint stands for (a workload's first object
@@ -1111,7 +1211,7 @@ impl<'m> Net<'m> {
         // Pod groups that every NetworkPolicy treats alike share a profile.
         let (group_part, id_part) = match e.group.and_then(|g| self.cluster.groups.get(g)) {
             Some(g) => (self.cluster.class_key(g), String::new()),
-            None => (String::new(), e.id.clone()),
+            None => (String::new(), self.access_content(&e)),
         };
         let kind = format!("{:?}", e.kind);
         let public = format!("{:?}", e.public);
@@ -1128,6 +1228,28 @@ impl<'m> Net<'m> {
             &listen,
         ]);
         self.ends.push(e);
+    }
+
+    /// What the access-control layers of a data store depend on.
+    fn access_content(&self, e: &End) -> String {
+        match e.kind {
+            EndKind::S3Bucket => self
+                .aws
+                .s3_buckets
+                .iter()
+                .find(|b| b.meta.address == e.id)
+                .map(|b| format!("{:?}{:?}", b.public_access_block, b.policy.get()))
+                .unwrap_or_default(),
+            EndKind::Secret => self
+                .aws
+                .secrets
+                .iter()
+                .find(|x| x.meta.address == e.id)
+                .map(|x| format!("{:?}", x.kms_key.get()))
+                .unwrap_or_default(),
+            EndKind::InterfaceEndpoint { .. } | EndKind::Internet | EndKind::Cidr => e.id.clone(),
+            _ => String::new(),
+        }
     }
 
     fn build_ends(&mut self) {
@@ -1838,10 +1960,8 @@ impl<'m> Net<'m> {
         if let Some(n) = self.prefix_names.get(key) {
             names.push(n);
         }
-        for (_, m) in self.aws.metas() {
-            if keys_of(m).any(|k| k == key) {
-                names.extend(keys_of(m));
-            }
+        if let Some(v) = self.all_keys.get(key) {
+            names.extend(v.iter().map(String::as_str));
         }
         if names.iter().any(|n| n.contains(CLOUDFRONT_PREFIX_LIST)) {
             return PrefixList::CloudFront;
@@ -1874,11 +1994,17 @@ impl<'m> Net<'m> {
 
     /// Rules of a security group, with AWS's defaults for a default group
     /// the input only references (`aws_vpc.x.default_security_group`).
-    pub fn sg_rules(&self, i: usize) -> (Vec<&'m SgRule>, Option<&'static str>) {
+    pub fn sg_rules(&self, i: usize) -> (Vec<(usize, &'m SgRule)>, Option<&'static str>) {
         let Some(sg) = self.aws.security_groups.get(i) else {
             return (Vec::new(), None);
         };
-        let rules: Vec<&SgRule> = self.aws.sg_rules_of(sg).collect();
+        let rules: Vec<(usize, &SgRule)> = self
+            .sg_rule_index
+            .get(i)
+            .into_iter()
+            .flatten()
+            .filter_map(|&r| self.aws.sg_rules.get(r).map(|x| (r, x)))
+            .collect();
         let synthesized = sg.meta.kind.ends_with(" default_security_group");
         (
             rules,

@@ -53,6 +53,7 @@ use crate::interval::IntervalSet;
 use crate::ip::IpSet;
 use palisade_model::k8s::{
     K8s, LabelSelector, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, PortRef, Workload,
+    WorkloadKind,
 };
 use palisade_model::Location;
 use serde::Serialize;
@@ -62,6 +63,9 @@ use std::rc::Rc;
 
 /// `(name, protocol, port)` of named container ports.
 type NamedPorts = Vec<(String, Protocol, u16)>;
+/// What decides a class's policies towards addresses: its isolating
+/// policies, the direction, its named ports, the addresses asked about.
+type SpaceKey = (Vec<usize>, bool, NamedPorts, u64);
 /// Addresses with the connections allowed to or from them.
 type AddrConns = Vec<(IpSet, Conns)>;
 
@@ -212,6 +216,10 @@ pub struct Cluster<'a> {
     pod_network_given: bool,
     unknowns: RefCell<BTreeSet<String>>,
     peer_cache: RefCell<HashMap<(usize, Dir, usize), Rc<PeerSet>>>,
+    /// Classes by namespace.
+    by_ns: BTreeMap<String, Vec<usize>>,
+    /// NetworkPolicy decisions towards addresses, by isolating policies.
+    space_cache: RefCell<HashMap<SpaceKey, crate::space::Space>>,
 }
 
 /// Every unicast address: what a pod may have when nothing else is known.
@@ -234,8 +242,47 @@ fn default_pod_network() -> IpSet {
 }
 
 /// `(kind, name)` of the workload that owns `w`'s pods.
-fn attribute(k8s: &K8s, w: &Workload) -> (String, String) {
-    let owner = k8s.root_owner(w);
+/// Scanned workloads by `(namespace, kind, name)`, to follow owner
+/// references without scanning every workload for each pod.
+type OwnerIndex<'a> = HashMap<(&'a str, WorkloadKind, &'a str), Vec<&'a Workload>>;
+
+fn owner_index(k8s: &K8s) -> OwnerIndex<'_> {
+    let mut idx: OwnerIndex<'_> = HashMap::new();
+    for w in k8s.workloads() {
+        idx.entry((w.namespace(), w.kind, w.name()))
+            .or_default()
+            .push(w);
+    }
+    idx
+}
+
+/// Follows controller owner references through scanned objects (as
+/// `K8s::root_owner` does, with an index).
+fn root_owner<'a>(idx: &OwnerIndex<'a>, w: &'a Workload) -> &'a Workload {
+    let mut cur = w;
+    for _ in 0..8 {
+        let Some(c) = cur.controller() else { break };
+        let Some(kind) = WorkloadKind::parse(&c.kind) else {
+            break;
+        };
+        let next = idx
+            .get(&(cur.namespace(), kind, c.name.as_str()))
+            .and_then(|v| {
+                v.iter().copied().find(|o| match (&c.uid, o.uid()) {
+                    (Some(want), Some(have)) => want == have,
+                    _ => true,
+                })
+            });
+        match next {
+            Some(o) if !std::ptr::eq(o, cur) => cur = o,
+            _ => break,
+        }
+    }
+    cur
+}
+
+fn attribute<'a>(idx: &OwnerIndex<'a>, w: &'a Workload) -> (String, String) {
+    let owner = root_owner(idx, w);
     if let Some(o) = owner.controller() {
         // The top scanned object still has a controller that was not
         // scanned: attribute to it (a Deployment for hashed ReplicaSets).
@@ -249,11 +296,11 @@ fn attribute(k8s: &K8s, w: &Workload) -> (String, String) {
                 return ("Deployment".into(), dep);
             }
         }
-        if palisade_model::k8s::WorkloadKind::parse(&o.kind).is_some() {
+        if WorkloadKind::parse(&o.kind).is_some() {
             return (o.kind.clone(), o.name.clone());
         }
     }
-    if owner.kind == palisade_model::k8s::WorkloadKind::ReplicaSet {
+    if owner.kind == WorkloadKind::ReplicaSet {
         // A scanned ReplicaSet without its Deployment.
         let hash = owner
             .object
@@ -345,8 +392,9 @@ impl<'a> Cluster<'a> {
         let mut group_index: HashMap<String, usize> = HashMap::new();
         let mut classes: Vec<Class> = Vec::new();
         let mut class_index: HashMap<(String, Labels, NamedPorts, bool), usize> = HashMap::new();
+        let idx = owner_index(k8s);
         for w in k8s.workloads() {
-            let (kind, name) = attribute(k8s, w);
+            let (kind, name) = attribute(&idx, w);
             let ns = w.namespace().to_string();
             let id = format!("{ns}/{name}[{kind}]");
             let labels = w.template.labels.to_plain();
@@ -424,7 +472,12 @@ impl<'a> Cluster<'a> {
             pod_network_given: false,
             unknowns: RefCell::new(unknowns),
             peer_cache: RefCell::new(HashMap::new()),
+            by_ns: BTreeMap::new(),
+            space_cache: RefCell::new(HashMap::new()),
         };
+        for (ci, c) in cluster.classes.iter().enumerate() {
+            cluster.by_ns.entry(c.ns.clone()).or_default().push(ci);
+        }
         cluster.compute_isolation();
         cluster
     }
@@ -492,12 +545,15 @@ impl<'a> Cluster<'a> {
             .unwrap_or_else(|| c.ns.clone())
     }
 
-    fn ns_labels(&self, ns: &str) -> Labels {
-        self.namespaces.get(ns).cloned().unwrap_or_else(|| {
-            let mut l = Labels::new();
-            l.insert("kubernetes.io/metadata.name".into(), ns.to_string());
-            l
-        })
+    fn ns_labels(&self, ns: &str) -> std::borrow::Cow<'_, Labels> {
+        match self.namespaces.get(ns) {
+            Some(l) => std::borrow::Cow::Borrowed(l),
+            None => {
+                let mut l = Labels::new();
+                l.insert("kubernetes.io/metadata.name".into(), ns.to_string());
+                std::borrow::Cow::Owned(l)
+            }
+        }
     }
 
     fn note(&self, what: String) {
@@ -597,16 +653,40 @@ impl<'a> Cluster<'a> {
         let set = match (self.policies.get(pi), self.rules(pi, dir).get(ri)) {
             (Some(p), Some(rule)) if !rule.allows_all_peers() => {
                 let mut v = Vec::new();
-                for (ci, c) in self.classes.iter().enumerate() {
-                    if rule
-                        .peers
-                        .iter()
-                        .flatten()
-                        .any(|peer| self.peer_matches_class(p, peer, c))
-                    {
-                        v.push(u32::try_from(ci).unwrap_or(u32::MAX));
+                for peer in rule.peers.iter().flatten() {
+                    let policy_ns = p.object.ns().unwrap_or("default");
+                    // A pod selector alone means the policy's namespace.
+                    let only_own = peer.ip_block.is_none() && peer.namespace_selector.is_none();
+                    let namespaces: Vec<(&String, &Vec<usize>)> = if only_own {
+                        self.by_ns.get_key_value(policy_ns).into_iter().collect()
+                    } else {
+                        self.by_ns.iter().collect()
+                    };
+                    for (ns, classes) in namespaces {
+                        // Namespace part first, once per namespace.
+                        if peer.ip_block.is_none() {
+                            let ns_ok = match (&peer.pod_selector, &peer.namespace_selector) {
+                                (_, Some(sel)) => {
+                                    self.selector_matches(sel, &self.ns_labels(ns), p)
+                                }
+                                (Some(_), None) => ns == policy_ns,
+                                (None, None) => false,
+                            };
+                            if !ns_ok {
+                                continue;
+                            }
+                        }
+                        for &ci in classes {
+                            if let Some(c) = self.classes.get(ci) {
+                                if self.peer_matches_class(p, peer, c) {
+                                    v.push(u32::try_from(ci).unwrap_or(u32::MAX));
+                                }
+                            }
+                        }
                     }
                 }
+                v.sort_unstable();
+                v.dedup();
                 PeerSet::Some(v)
             }
             (Some(_), Some(_)) => PeerSet::All,
@@ -912,6 +992,39 @@ impl<'a> Cluster<'a> {
         domain: &IpSet,
     ) -> crate::space::Space {
         let dir = if egress { Dir::Egress } else { Dir::Ingress };
+        // One class: cache by what decides (its policies, its named ports).
+        let key = match g.classes.as_slice() {
+            [ci] => self.classes.get(*ci).map(|c| {
+                use std::hash::{Hash, Hasher};
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                domain.hash(&mut h);
+                (
+                    self.isolating(c, dir).to_vec(),
+                    egress,
+                    if egress { Vec::new() } else { c.ports.clone() },
+                    h.finish(),
+                )
+            }),
+            _ => None,
+        };
+        if let Some(k) = &key {
+            if let Some(sp) = self.space_cache.borrow().get(k) {
+                return sp.clone();
+            }
+        }
+        let sp = self.side_space_uncached(g, dir, domain);
+        if let Some(k) = key {
+            self.space_cache.borrow_mut().insert(k, sp.clone());
+        }
+        sp
+    }
+
+    fn side_space_uncached(
+        &self,
+        g: &PodGroup<'a>,
+        dir: Dir,
+        domain: &IpSet,
+    ) -> crate::space::Space {
         let mut blocks = Vec::new();
         for &ci in &g.classes {
             let Some(c) = self.classes.get(ci) else {

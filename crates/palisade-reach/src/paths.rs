@@ -16,7 +16,7 @@ use crate::ip::IpSet;
 use crate::net::{End, EndKind, Net, Places, Sgs, Tri};
 use serde::Serialize;
 use std::cell::RefCell;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::rc::Rc;
 
 /// Limits of the path search.
@@ -107,7 +107,8 @@ pub struct BlastRadius {
 pub struct Analysis<'n, 'm> {
     pub net: &'n Net<'m>,
     pub opts: PathOptions,
-    cache: RefCell<HashMap<(u64, u64, Conns), Rc<Hop>>>,
+    cache: RefCell<HashMap<(u64, u64, u64), Rc<Hop>>>,
+    summary: RefCell<HashMap<(u64, u64, u64), Rc<Hop>>>,
 }
 
 impl<'n, 'm> Analysis<'n, 'm> {
@@ -116,6 +117,7 @@ impl<'n, 'm> Analysis<'n, 'm> {
             net,
             opts: PathOptions::default(),
             cache: RefCell::new(HashMap::new()),
+            summary: RefCell::new(HashMap::new()),
         }
     }
 
@@ -124,15 +126,12 @@ impl<'n, 'm> Analysis<'n, 'm> {
         let (Some(ea), Some(eb)) = (self.net.ends.get(a), self.net.ends.get(b)) else {
             return Rc::new(self.net.hop(a, b, req));
         };
-        let key = (ea.profile, eb.profile, req.clone());
+        let _ = (ea, eb);
+        let key = (a as u64, b as u64, conns_key(req));
         if let Some(h) = self.cache.borrow().get(&key) {
-            if h.from == ea.id && h.to == eb.id {
+            if h.possibly.is_subset_of(req) {
                 return h.clone();
             }
-            let mut h2 = (**h).clone();
-            h2.from = ea.id.clone();
-            h2.to = eb.id.clone();
-            return Rc::new(h2);
         }
         let h = Rc::new(self.net.hop(a, b, req));
         self.cache.borrow_mut().insert(key, h.clone());
@@ -141,57 +140,219 @@ impl<'n, 'm> Analysis<'n, 'm> {
 
     /// Number of distinct hop evaluations so far.
     pub fn evaluations(&self) -> usize {
-        self.cache.borrow().len()
+        self.cache.borrow().len() + self.summary.borrow().len()
     }
 
-    /// Next endpoints a path may continue to from `cur`.
-    fn next_of(&self, cur: usize, first: bool, pivots: usize, dst: usize) -> Vec<usize> {
+    fn summary_key(&self, i: usize, peer: usize, as_src: bool) -> u64 {
+        let ends = &self.net.ends;
+        let (Some(e), Some(p)) = (ends.get(i), ends.get(peer)) else {
+            return 0;
+        };
+        if e.group.is_some() && p.group.is_none() {
+            if let Some(Some(pp)) = self.net.pod_profiles.get(i) {
+                return if as_src { pp.egress } else { pp.ingress };
+            }
+        }
+        e.profile
+    }
+
+    /// The hop `a → b`, possibly computed for other endpoints that every
+    /// layer treats alike (pods with the same placement, security groups
+    /// and NetworkPolicy decisions towards addresses): verdicts, connections
+    /// and controls are exact; rule hits may name the other endpoint's
+    /// policies. For summaries (exposure, blast radius, path search).
+    pub fn hop_summary(&self, a: usize, b: usize, req: &Conns) -> Rc<Hop> {
+        let (Some(ea), Some(eb)) = (self.net.ends.get(a), self.net.ends.get(b)) else {
+            return Rc::new(self.net.hop(a, b, req));
+        };
+        let h = self.summary_raw(a, b, req);
+        if h.from == ea.id && h.to == eb.id {
+            return h;
+        }
+        let mut h2 = (*h).clone();
+        let (of, nf) = (format!("`{}`", h.from), format!("`{}`", ea.id));
+        let (ot, nt) = (format!("`{}`", h.to), format!("`{}`", eb.id));
+        for l in &mut h2.layers {
+            l.name = l.name.replace(&of, &nf).replace(&ot, &nt);
+            l.control_id = l.control_id.replace(&of, &nf).replace(&ot, &nt);
+        }
+        h2.from = ea.id.clone();
+        h2.to = eb.id.clone();
+        Rc::new(h2)
+    }
+
+    /// The cached hop for endpoints treated alike, as computed for the
+    /// first of them (names may be another endpoint's).
+    fn summary_raw(&self, a: usize, b: usize, req: &Conns) -> Rc<Hop> {
+        let key = (
+            self.summary_key(a, b, true),
+            self.summary_key(b, a, false),
+            conns_key(req),
+        );
+        if let Some(h) = self.summary.borrow().get(&key) {
+            if h.possibly.is_subset_of(req) {
+                return h.clone();
+            }
+        }
+        self.net.detailed.set(false);
+        let h = Rc::new(self.net.hop(a, b, req));
+        self.net.detailed.set(true);
+        self.summary.borrow_mut().insert(key, h.clone());
+        h
+    }
+
+    /// What `a` reaches at `b` (verdict and connections are exact; the hop
+    /// may have been computed for an equivalent endpoint).
+    fn reaches(&self, a: usize, b: usize, req: &Conns) -> bool {
+        !self.summary_raw(a, b, req).possibly.is_empty()
+    }
+
+    /// A source line for `e` from a summary hop.
+    fn source(&self, s: usize, d: usize, req: &Conns) -> Option<Source> {
+        let h = self.summary_raw(s, d, req);
+        if h.possibly.is_empty() {
+            return None;
+        }
+        let (ea, eb) = (self.net.ends.get(s)?, self.net.ends.get(d)?);
+        let mut src = source_of(ea, &h);
+        let (of, nf) = (format!("`{}`", h.from), format!("`{}`", ea.id));
+        let (ot, nt) = (format!("`{}`", h.to), format!("`{}`", eb.id));
+        if of != nf || ot != nt {
+            for c in &mut src.controls {
+                *c = c.replace(&of, &nf).replace(&ot, &nt);
+            }
+        }
+        Some(src)
+    }
+
+    /// Where a proxy can send traffic.
+    fn proxy_targets(&self, p: usize, dst: usize) -> Vec<usize> {
+        let Some(e) = self.net.ends.get(p) else {
+            return Vec::new();
+        };
+        match &e.kind {
+            EndKind::CloudFront | EndKind::InterfaceEndpoint { .. } => e.forwards.clone(),
+            EndKind::LoadBalancer { .. } => (0..self.net.ends.len())
+                .filter(|&i| {
+                    i != p
+                        && self.net.ends.get(i).is_some_and(|x| {
+                            i == dst || x.kind.is_proxy() && x.kind != EndKind::CloudFront
+                        })
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Proxies that lead to `dst` (through other proxies), and compute
+    /// endpoints that reach `dst` directly or through those proxies.
+    fn useful(&self, dst: usize, req: &Conns) -> (HashSet<usize>, HashSet<usize>) {
+        let proxies: Vec<usize> = (0..self.net.ends.len())
+            .filter(|&i| i != dst && self.net.ends.get(i).is_some_and(|e| e.kind.is_proxy()))
+            .collect();
+        let mut useful_proxies: HashSet<usize> = HashSet::new();
+        loop {
+            let mut grew = false;
+            for &p in &proxies {
+                if useful_proxies.contains(&p) {
+                    continue;
+                }
+                let ok = self.proxy_targets(p, dst).into_iter().any(|t| {
+                    let r = if t == dst { req.clone() } else { Conns::all() };
+                    (t == dst || useful_proxies.contains(&t)) && self.reaches(p, t, &r)
+                });
+                if ok {
+                    useful_proxies.insert(p);
+                    grew = true;
+                }
+            }
+            if !grew {
+                break;
+            }
+        }
+        let mut pivots = HashSet::new();
+        for (i, e) in self.net.ends.iter().enumerate() {
+            if i == dst || !e.kind.is_compute() {
+                continue;
+            }
+            if self.reaches(i, dst, req)
+                || useful_proxies
+                    .iter()
+                    .any(|&p| self.reaches(i, p, &Conns::all()))
+            {
+                pivots.insert(i);
+            }
+        }
+        (useful_proxies, pivots)
+    }
+
+    /// Next endpoints a path may continue to from `cur`, given the pivots
+    /// already passed.
+    fn next_of(
+        &self,
+        cur: usize,
+        first: bool,
+        pivots: usize,
+        dst: usize,
+        useful: &(HashSet<usize>, HashSet<usize>),
+    ) -> Vec<usize> {
         let Some(e) = self.net.ends.get(cur) else {
             return Vec::new();
         };
-        let all = || -> Vec<usize> {
-            (0..self.net.ends.len())
-                .filter(|&i| {
-                    i != cur
-                        && self.net.ends.get(i).is_some_and(|x| {
-                            !matches!(x.kind, EndKind::Internet | EndKind::Cidr)
-                                && (!x.kind.is_data_store() || i == dst)
-                        })
-                })
-                .collect()
+        let max = self.opts.max_pivots;
+        let ok = |i: usize| -> bool {
+            if i == cur {
+                return false;
+            }
+            if i == dst {
+                return true;
+            }
+            let Some(x) = self.net.ends.get(i) else {
+                return false;
+            };
+            if x.kind.is_compute() {
+                // A new pivot: allowed while pivots remain; the last one
+                // must lead to the destination.
+                pivots < max && (pivots + 1 < max || useful.1.contains(&i))
+            } else if x.kind.is_proxy() {
+                pivots < max || useful.0.contains(&i)
+            } else {
+                false
+            }
         };
-        if first {
-            return all();
-        }
-        match &e.kind {
-            EndKind::CloudFront | EndKind::InterfaceEndpoint { .. } => e.forwards.clone(),
-            EndKind::LoadBalancer { .. } => {
-                // Targets are registered outside the input: every endpoint
-                // the network lets the load balancer reach is a candidate.
-                all()
-                    .into_iter()
+        let candidates: Vec<usize> = if first || e.kind.is_compute() {
+            if e.kind.is_compute() && !first && pivots > max {
+                return Vec::new();
+            }
+            (0..self.net.ends.len()).collect()
+        } else if e.kind.is_proxy() {
+            match &e.kind {
+                EndKind::LoadBalancer { .. } => (0..self.net.ends.len())
                     .filter(|&i| {
                         self.net.ends.get(i).is_some_and(|x| {
-                            x.kind.is_compute()
-                                || i == dst
+                            i == dst
+                                || x.kind.is_compute()
                                 || matches!(x.kind, EndKind::InterfaceEndpoint { .. })
                         })
                     })
-                    .collect()
+                    .collect(),
+                _ => e.forwards.clone(),
             }
-            k if k.is_compute() && pivots <= self.opts.max_pivots => all(),
-            _ => Vec::new(),
-        }
+        } else {
+            return Vec::new();
+        };
+        candidates.into_iter().filter(|&i| ok(i)).collect()
     }
 
     /// Every path from `src` to `dst` for connections `req` at `dst`.
     pub fn paths(&self, src: usize, dst: usize, req: &Conns) -> PathsReport {
         let direct = (*self.hop(src, dst, req)).clone();
         let blocked_by = direct.blocking();
-        let mut out = Vec::new();
+        let useful = self.useful(dst, req);
+        let mut found: Vec<Vec<usize>> = Vec::new();
         let mut truncated = false;
-        let mut stack: Vec<(Vec<usize>, Vec<Rc<Hop>>, usize)> = vec![(vec![src], Vec::new(), 0)];
-        while let Some((path, hops, pivots)) = stack.pop() {
+        let mut stack: Vec<(Vec<usize>, usize)> = vec![(vec![src], 0)];
+        while let Some((path, pivots)) = stack.pop() {
             let Some(&cur) = path.last() else { continue };
             if path.len() > self.opts.max_hops {
                 continue;
@@ -199,31 +360,44 @@ impl<'n, 'm> Analysis<'n, 'm> {
             let is_pivot =
                 path.len() > 1 && self.net.ends.get(cur).is_some_and(|e| e.kind.is_compute());
             let pivots = pivots + usize::from(is_pivot);
-            let mut nexts = self.next_of(cur, path.len() == 1, pivots, dst);
+            let mut nexts = self.next_of(cur, path.len() == 1, pivots, dst, &useful);
             nexts.retain(|n| !path.contains(n));
-            // Visit the destination first, then the rest in reverse (stack).
             nexts.sort_by_key(|&n| std::cmp::Reverse(n == dst));
             for n in nexts.into_iter().rev() {
                 let r = if n == dst { req.clone() } else { Conns::all() };
-                let h = self.hop(cur, n, &r);
-                if h.possibly.is_empty() {
+                if !self.reaches(cur, n, &r) {
                     continue;
                 }
                 let mut p2 = path.clone();
                 p2.push(n);
-                let mut h2 = hops.clone();
-                h2.push(h);
                 if n == dst {
-                    if out.len() >= self.opts.max_paths {
+                    if found.len() >= self.opts.max_paths {
                         truncated = true;
                         continue;
                     }
-                    out.push(self.make_path(&p2, &h2));
+                    found.push(p2);
                 } else if p2.len() <= self.opts.max_hops {
-                    stack.push((p2, h2, pivots));
+                    stack.push((p2, pivots));
                 }
             }
         }
+        let mut out: Vec<Path> = found
+            .iter()
+            .map(|p| {
+                let hops: Vec<Rc<Hop>> = p
+                    .windows(2)
+                    .map(|w| {
+                        let r = if w[1] == dst {
+                            req.clone()
+                        } else {
+                            Conns::all()
+                        };
+                        self.hop(w[0], w[1], &r)
+                    })
+                    .collect();
+                self.make_path(p, &hops)
+            })
+            .collect();
         out.sort_by(|a, b| a.hops.len().cmp(&b.hops.len()).then(a.ends.cmp(&b.ends)));
         PathsReport {
             from: self
@@ -298,11 +472,11 @@ impl<'n, 'm> Analysis<'n, 'm> {
                 if s == d || e.kind.is_data_store() || e.kind == EndKind::Cidr {
                     continue;
                 }
-                let h = self.hop(s, d, &Conns::all());
-                if h.possibly.is_empty() {
+                if e.kind == EndKind::CloudFront && !e.forwards.contains(&d) {
+                    // CloudFront only connects to its origins.
                     continue;
                 }
-                sources.push(source_of(e, &h));
+                sources.extend(self.source(s, d, &Conns::all()));
             }
             let internet = self.paths(0, d, &Conns::all());
             let internet_paths: Vec<Path> = internet.paths;
@@ -330,17 +504,33 @@ impl<'n, 'm> Analysis<'n, 'm> {
             if d == src || e.kind == EndKind::Cidr {
                 continue;
             }
-            let h = self.hop(src, d, req);
-            if h.possibly.is_empty() {
-                continue;
-            }
-            reach.push(source_of(e, &h));
+            reach.extend(self.source(src, d, req));
         }
         BlastRadius {
             from: net.ends.get(src).map(|e| e.id.clone()).unwrap_or_default(),
             reach,
         }
     }
+}
+
+/// A 64-bit key for a set of connections (FNV over its ranges). A hit is
+/// also checked against the request (a hop never carries more than asked).
+fn conns_key(c: &Conns) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |x: u64| {
+        for b in x.to_le_bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    for (i, set) in [&c.tcp, &c.udp, &c.sctp].into_iter().enumerate() {
+        eat(0xffff_0000 + i as u64);
+        for &(lo, hi) in set.ranges() {
+            eat(u64::from(lo) << 16 | u64::from(hi));
+        }
+    }
+    eat(u64::from(c.other));
+    h
 }
 
 fn source_of(e: &End, h: &Hop) -> Source {
