@@ -45,20 +45,28 @@ fn static_address(address: &str) -> String {
     out
 }
 
+/// The master password argument itself: `password` (DB instance),
+/// `master_password` (DB cluster), their write-only `_wo` forms, or
+/// CloudFormation's `MasterUserPassword`. Not a nested value that merely
+/// has a password-like name (a tag `password`).
+fn is_master_password(attribute: &str) -> bool {
+    let a = attribute.strip_prefix("Properties.").unwrap_or(attribute);
+    matches!(
+        a.to_ascii_lowercase().as_str(),
+        "password" | "password_wo" | "master_password" | "master_password_wo" | "masteruserpassword"
+    )
+}
+
 fn check(m: &Model, cx: &mut Ctx) {
     for db in databases(&m.aws) {
         if db.managed_master_password.is_true() {
             continue;
         }
         let address = static_address(&db.meta.address);
-        let literals = m.secrets.iter().filter(|s| {
-            s.resource == address
-                && s.attribute
-                    .rsplit('.')
-                    .next()
-                    // `password`, `master_password`, CloudFormation's `MasterUserPassword`.
-                    .is_some_and(|a| a.to_ascii_lowercase().contains("password"))
-        });
+        let literals = m
+            .secrets
+            .iter()
+            .filter(|s| s.resource == address && is_master_password(&s.attribute));
         for s in literals {
             cx.report(
                 db.meta,
@@ -75,7 +83,16 @@ fn check(m: &Model, cx: &mut Ctx) {
 
 #[cfg(test)]
 mod tests {
-    use super::static_address;
+    use super::{is_master_password, static_address};
+
+    #[test]
+    fn only_the_master_password_argument() {
+        assert!(is_master_password("password"));
+        assert!(is_master_password("master_password"));
+        assert!(is_master_password("MasterUserPassword"));
+        assert!(!is_master_password("tags.password"));
+        assert!(!is_master_password("tags.db_password"));
+    }
 
     #[test]
     fn strips_instance_keys() {
