@@ -135,9 +135,8 @@ pub fn adapt_cloudformation(resources: &[RawResource]) -> Adapted {
 
 /// Adds the implicit VPC objects that links named, once each.
 fn add_synthesized(cx: &mut Cx<'_>, aws: &mut Aws) {
-    cx.synthesized.retain(|address, _| {
-        !aws.metas().iter().any(|(_, m)| m.address == *address)
-    });
+    cx.synthesized
+        .retain(|address, _| !aws.metas().iter().any(|(_, m)| m.address == *address));
     cx.add_synthesized(aws);
 }
 

@@ -3,6 +3,7 @@
 //! key → value mapping for a few (EKS node groups, Security Hub...).
 
 use crate::terraform::read::{fmt_num, ref_reason};
+use crate::terraform::tags::redacted;
 use palisade_model::aws::Aws;
 use palisade_model::raw::{Raw, RawNode, RawResource};
 use palisade_model::{Location, Tags, Val};
@@ -98,7 +99,7 @@ pub(crate) fn of(r: &RawResource) -> Option<Val<Tags>> {
                                 || Val::known(String::new(), at.clone()),
                                 |v| value(v, at.clone()),
                             );
-                            out.insert(k.clone(), v);
+                            out.insert(k.clone(), redacted(k, v));
                         }
                         other => {
                             return Some(Val::unknown(
@@ -121,7 +122,7 @@ pub(crate) fn of(r: &RawResource) -> Option<Val<Tags>> {
             let mut out = Tags::new();
             for (k, v) in m {
                 let at = v.loc.clone().unwrap_or_else(|| loc.clone());
-                out.insert(k.clone(), value(v, at));
+                out.insert(k.clone(), redacted(k, value(v, at)));
             }
             Val::known(out, loc)
         }
