@@ -106,7 +106,7 @@ mod monitor;
 mod network;
 mod policy;
 pub(crate) mod read;
-mod tags;
+pub(crate) mod tags;
 
 use palisade_model::aws::{Aws, NetworkAcl, OtherResource, Resource, RouteTable, SecurityGroup};
 use palisade_model::raw::{Mode, RawResource};

@@ -177,7 +177,7 @@ pub(crate) fn of(r: &RawResource) -> Option<Val<Tags>> {
                     .and_then(|n| n.loc.clone())
                     .or_else(|| v.loc.clone())
                     .unwrap_or_else(|| loc.clone());
-                out.insert(k.clone(), value(v, at));
+                out.insert(k.clone(), redacted(k, value(v, at)));
             }
             Val::known(out, loc)
         }
@@ -185,6 +185,18 @@ pub(crate) fn of(r: &RawResource) -> Option<Val<Tags>> {
         Raw::Ref { address, attr } => Val::unknown(ref_reason(address, attr), Some(loc)),
         _ => Val::unknown("`tags` is not a map", Some(loc)),
     })
+}
+
+/// A tag value that is secret material (a tag `password`, a value in a
+/// credential format) stands as the redaction marker in the model, which
+/// `palisade model` prints; the loader records the literal itself.
+pub(crate) fn redacted(key: &str, v: Val<String>) -> Val<String> {
+    match v {
+        Val::Known { value, loc } if palisade_model::secrets::classify(key, &value).is_some() => {
+            Val::known(palisade_model::val::REDACTED.to_owned(), loc)
+        }
+        other => other,
+    }
 }
 
 fn value(n: &RawNode, loc: Location) -> Val<String> {
@@ -264,6 +276,23 @@ mod tests {
             vec![("tags", node(Raw::Map(BTreeMap::new()), 2))],
         );
         assert!(matches!(of(&r), Some(Val::Known { .. })));
+    }
+
+    #[test]
+    fn secret_tag_values_are_redacted() {
+        let mut m = BTreeMap::new();
+        m.insert("password".to_string(), node(Raw::String("TagPassw0rd-q8Zr1".into()), 3));
+        m.insert("key".to_string(), node(Raw::String("AKIAQ4ZZEXAMPLEQWE12".into()), 4));
+        m.insert("owner".to_string(), node(Raw::String("team-a".into()), 5));
+        let r = resource("aws_s3_bucket", vec![("tags", node(Raw::Map(m), 2))]);
+        let Some(Val::Known { value, .. }) = of(&r) else {
+            panic!("known tags");
+        };
+        let get = |k: &str| value.get(k).and_then(|v| v.get()).map(String::as_str);
+        assert_eq!(get("password"), Some("<redacted>"));
+        assert_eq!(get("key"), Some("<redacted>"));
+        assert_eq!(get("owner"), Some("team-a"));
+        assert_eq!(value.get("password").and_then(|v| v.loc()).map(|l| l.line), Some(3));
     }
 
     #[test]
