@@ -32,7 +32,9 @@ fn templates_load_into_the_model_and_stay_apart() {
     let r = &out.report;
     assert!(r.errors.is_empty(), "{:?}", r.errors);
     assert!(
-        !r.notes.iter().any(|n| n.message.contains("not a Kubernetes")),
+        !r.notes
+            .iter()
+            .any(|n| n.message.contains("not a Kubernetes")),
         "{:?}",
         r.notes
     );

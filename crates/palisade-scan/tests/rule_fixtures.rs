@@ -30,13 +30,9 @@ fn fixtures_root() -> PathBuf {
 fn expected_lines(paths: &[PathBuf], id: &str, base: &Path) -> BTreeSet<(String, u32)> {
     let mut out = BTreeSet::new();
     let marker = format!("expect: {id}");
-    let files = paths.iter().flat_map(|p| {
-        if p.is_dir() {
-            walk(p)
-        } else {
-            vec![p.clone()]
-        }
-    });
+    let files = paths
+        .iter()
+        .flat_map(|p| if p.is_dir() { walk(p) } else { vec![p.clone()] });
     for entry in files {
         let Ok(text) = std::fs::read_to_string(&entry) else {
             continue;
@@ -71,10 +67,9 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 /// and (when there are any) its other files. Each with a label.
 fn groups(dir: &Path) -> Vec<(&'static str, Vec<PathBuf>)> {
     let files = walk(dir);
-    let (templates, others): (Vec<PathBuf>, Vec<PathBuf>) =
-        files.into_iter().partition(|f| {
-            std::fs::read_to_string(f).is_ok_and(|t| palisade_cfn::is_template(&t))
-        });
+    let (templates, others): (Vec<PathBuf>, Vec<PathBuf>) = files
+        .into_iter()
+        .partition(|f| std::fs::read_to_string(f).is_ok_and(|t| palisade_cfn::is_template(&t)));
     if templates.is_empty() {
         return vec![("", vec![dir.to_path_buf()])];
     }
