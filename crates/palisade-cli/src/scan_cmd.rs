@@ -20,6 +20,15 @@ pub struct InputArgs {
     /// A Terraform variable, `NAME=VALUE` (repeatable; VALUE is HCL, e.g. `'["a","b"]'`).
     #[arg(long = "var", value_name = "NAME=VALUE")]
     pub vars: Vec<String>,
+    /// A CloudFormation parameter value, `NAME=VALUE` (repeatable; list
+    /// parameters take comma-separated values). Parameters without a value
+    /// or default are unknown.
+    #[arg(long = "parameter", value_name = "NAME=VALUE")]
+    pub parameters: Vec<String>,
+    /// A CloudFormation pseudo parameter, e.g. `AWS::Region=eu-west-1` or
+    /// `AWS::AccountId=111122223333` (repeatable; unknown when not given).
+    #[arg(long = "pseudo", value_name = "NAME=VALUE")]
+    pub pseudo: Vec<String>,
     /// A Terraform plan in JSON (`terraform show -json plan.out > plan.json`; repeatable).
     /// Without PATH, only the plans are scanned.
     #[arg(long = "plan", value_name = "FILE")]
@@ -73,6 +82,19 @@ pub struct ScanArgs {
 pub struct ModelArgs {
     #[command(flatten)]
     pub input: InputArgs,
+}
+
+/// `NAME=VALUE` options.
+fn parse_pairs(flag: &str, items: &[String]) -> Result<Vec<(String, String)>, String> {
+    items
+        .iter()
+        .map(|v| {
+            v.split_once('=')
+                .map(|(k, val)| (k.trim().to_string(), val.to_string()))
+                .filter(|(k, _)| !k.is_empty())
+                .ok_or_else(|| format!("{flag} expects NAME=VALUE, got `{v}`"))
+        })
+        .collect()
 }
 
 fn parse_vars(vars: &[String]) -> Result<Vec<(String, String)>, String> {
@@ -137,6 +159,8 @@ fn options(input: &InputArgs, cfg: &Config) -> Result<ScanOptions, String> {
     }
     opts.terraform.var_files = input.var_files.clone();
     opts.terraform.vars = parse_vars(&input.vars)?;
+    opts.cloudformation.parameters = parse_pairs("--parameter", &input.parameters)?;
+    opts.cloudformation.pseudo = parse_pairs("--pseudo", &input.pseudo)?;
     Ok(opts)
 }
 
