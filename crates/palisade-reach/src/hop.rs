@@ -1371,7 +1371,7 @@ impl<'m> Net<'m> {
                 if self.detailed.get() {
                     hits.push(Hit::new(
                         false,
-                        format!("no route to {}", short_set(&part)),
+                        format!("no route to {}", self.show_set(&part)),
                         loc.as_ref(),
                     ));
                 }
@@ -1460,7 +1460,7 @@ impl<'m> Net<'m> {
                 if self.detailed.get() {
                     hits.push(Hit::new(
                         true,
-                        format!("{} → {why}", short_set(&part)),
+                        format!("{} → {why}", self.show_set(&part)),
                         at.as_ref(),
                     ));
                 }
@@ -1475,7 +1475,7 @@ impl<'m> Net<'m> {
                 if self.detailed.get() {
                     hits.push(Hit::new(
                         false,
-                        format!("{} → {why}", short_set(&part)),
+                        format!("{} → {why}", self.show_set(&part)),
                         at.as_ref(),
                     ));
                 }
@@ -1582,7 +1582,7 @@ impl<'m> Net<'m> {
                 if self.detailed.get() {
                     hits.push(Hit::new(
                         false,
-                        format!("no route back to {}", short_set(&part)),
+                        format!("no route back to {}", self.show_set(&part)),
                         loc.as_ref(),
                     ));
                 }
@@ -1630,7 +1630,7 @@ impl<'m> Net<'m> {
                 if self.detailed.get() {
                     hits.push(Hit::new(
                         true,
-                        format!("{} ← {why}", short_set(&part)),
+                        format!("{} ← {why}", self.show_set(&part)),
                         at.as_ref(),
                     ));
                 }
@@ -1642,7 +1642,7 @@ impl<'m> Net<'m> {
                 if self.detailed.get() {
                     hits.push(Hit::new(
                         false,
-                        format!("{} ← {why}", short_set(&part)),
+                        format!("{} ← {why}", self.show_set(&part)),
                         at.as_ref(),
                     ));
                 }
@@ -1678,6 +1678,38 @@ fn sg_list(net: &Net<'_>, groups: &[usize], missing: &[String]) -> String {
         "none".into()
     } else {
         v.join(", ")
+    }
+}
+
+impl Net<'_> {
+    /// An address set for people: the internet by name, else CIDRs.
+    fn show_set(&self, s: &IpSet) -> String {
+        let inet = &self.internet;
+        let v4 = !inet.v4.is_empty() && inet.v4.is_subset(&s.v4);
+        let v6 = !inet.v6.is_empty() && inet.v6.is_subset(&s.v6);
+        let rest = IpSet {
+            v4: if v4 {
+                s.v4.subtract(&inet.v4)
+            } else {
+                s.v4.clone()
+            },
+            v6: if v6 {
+                s.v6.subtract(&inet.v6)
+            } else {
+                s.v6.clone()
+            },
+        };
+        let mut parts = Vec::new();
+        match (v4, v6) {
+            (true, true) => parts.push("the internet".to_string()),
+            (true, false) => parts.push("the IPv4 internet".to_string()),
+            (false, true) => parts.push("the IPv6 internet".to_string()),
+            _ => {}
+        }
+        if !rest.is_empty() {
+            parts.push(short_set(&rest));
+        }
+        parts.join(" and ")
     }
 }
 

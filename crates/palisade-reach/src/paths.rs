@@ -207,14 +207,19 @@ impl<'n, 'm> Analysis<'n, 'm> {
         !self.summary_raw(a, b, req).possibly.is_empty()
     }
 
-    /// A source line for `e` from a summary hop.
+    /// A line for `s → d` from a summary hop, naming `s` (or `d` when
+    /// `name_dst`).
     fn source(&self, s: usize, d: usize, req: &Conns) -> Option<Source> {
+        self.line(s, d, req, false)
+    }
+
+    fn line(&self, s: usize, d: usize, req: &Conns, name_dst: bool) -> Option<Source> {
         let h = self.summary_raw(s, d, req);
         if h.possibly.is_empty() {
             return None;
         }
         let (ea, eb) = (self.net.ends.get(s)?, self.net.ends.get(d)?);
-        let mut src = source_of(ea, &h);
+        let mut src = source_of(if name_dst { eb } else { ea }, &h);
         let (of, nf) = (format!("`{}`", h.from), format!("`{}`", ea.id));
         let (ot, nt) = (format!("`{}`", h.to), format!("`{}`", eb.id));
         if of != nf || ot != nt {
@@ -504,7 +509,7 @@ impl<'n, 'm> Analysis<'n, 'm> {
             if d == src || e.kind == EndKind::Cidr {
                 continue;
             }
-            reach.extend(self.source(src, d, req));
+            reach.extend(self.line(src, d, req, true));
         }
         BlastRadius {
             from: net.ends.get(src).map(|e| e.id.clone()).unwrap_or_default(),
