@@ -112,7 +112,7 @@ fn owner_tag_findings_name_the_resource() {
             ("main.tf", "aws_s3_bucket.logs", 3),
             ("main.tf", "aws_vpc.main", 8),
             ("main.tf", "aws_kms_key.data", 29),
-            ("template.yaml", "Logs", 9),
+            ("template.yaml", "Logs", 8),
             ("template.yaml", "Net", 11),
         ]
     );
