@@ -513,7 +513,13 @@ fn scan_file_secrets(ev: &mut Evaluator, file: FileId, body: &Body, prefix: &str
         let l0 = b.labels.first().map(String::as_str).unwrap_or("");
         let l1 = b.labels.get(1).map(String::as_str).unwrap_or("");
         match b.ty.as_str() {
-            "resource" => scan_body(ev, file, &b.body, &format!("{prefix}{l0}.{l1}"), ""),
+            "resource" => {
+                let res = format!("{prefix}{l0}.{l1}");
+                if l0 == "aws_ssm_parameter" {
+                    scan_secure_parameter(ev, file, &b.body, &res);
+                }
+                scan_body(ev, file, &b.body, &res, "");
+            }
             "data" => scan_body(ev, file, &b.body, &format!("{prefix}data.{l0}.{l1}"), ""),
             "variable" => {
                 if let Some(a) = b.body.attr("default") {
@@ -568,10 +574,79 @@ fn scan_file_secrets(ev: &mut Evaluator, file: FileId, body: &Body, prefix: &str
     }
 }
 
+/// The literal `value` of an `aws_ssm_parameter` of type `SecureString` is
+/// secret material whatever the parameter is named.
+fn scan_secure_parameter(ev: &mut Evaluator, file: FileId, body: &Body, res: &str) {
+    let secure = body.attr("type").is_some_and(|a| {
+        matches!(&a.expr.kind, ExprKind::String(t) if t == "SecureString")
+    });
+    let Some(a) = body.attr("value").filter(|_| secure) else {
+        return;
+    };
+    if let ExprKind::String(v) = &a.expr.kind {
+        if !palisade_model::secrets::is_placeholder(v)
+            && palisade_model::secrets::classify("value", v).is_none()
+        {
+            let loc = ev.loc(file, a.expr.span);
+            ev.secrets.push(SecretLiteral {
+                resource: res.to_string(),
+                attribute: "value".to_string(),
+                loc,
+                why: "literal value of a SecureString parameter".to_string(),
+                value: palisade_model::Secret::new(v.clone()),
+            });
+        }
+    }
+}
+
+/// Where `{name, value}` pairs are environment variables: ECS and Batch
+/// container definitions (`environment`), Kubernetes provider `env` blocks,
+/// CodeBuild `environment_variable`, Elastic Beanstalk `setting`. Elsewhere
+/// (a DB parameter `password_encryption`) the name is no secret's.
+const ENV_PAIR_CONTEXTS: &[&str] = &[
+    "env",
+    "environment",
+    "environment_variable",
+    "environment_variables",
+    "setting",
+];
+
+fn is_env_context(name: &str) -> bool {
+    ENV_PAIR_CONTEXTS.iter().any(|c| c.eq_ignore_ascii_case(name))
+}
+
+/// The `name` a `{name, value}` pair gives its `value` (an environment
+/// variable of an ECS container definition or a Kubernetes provider `env`
+/// block, an Elastic Beanstalk setting), when written as a literal, in an
+/// environment context (`context`: the block or attribute holding it).
+fn pair_label<'a>(
+    context: &str,
+    entries: impl Iterator<Item = (&'a str, &'a Expr)>,
+) -> Option<&'a str> {
+    if !is_env_context(context) {
+        return None;
+    }
+    let mut label = None;
+    for (k, v) in entries {
+        if matches!(k, "name" | "Name" | "key" | "Key") {
+            if let ExprKind::String(s) = &v.kind {
+                label = Some(s.as_str());
+            }
+        }
+    }
+    label
+}
+
 fn scan_body(ev: &mut Evaluator, file: FileId, body: &Body, res: &str, path: &str) {
+    let context = path.rsplit('.').next().unwrap_or("");
+    let label = pair_label(context, body.attrs.iter().map(|a| (a.name.as_str(), &a.expr)));
     for a in &body.attrs {
         let p = join(path, &a.name);
-        scan_expr(ev, file, &a.expr, res, &a.name, &p, 0);
+        let name = match (label, a.name.as_str()) {
+            (Some(l), "value" | "Value") => l,
+            _ => a.name.as_str(),
+        };
+        scan_expr(ev, file, &a.expr, res, name, &p, 0);
     }
     for b in &body.blocks {
         if b.ty == "dynamic" {
@@ -616,6 +691,23 @@ fn scan_expr(
                     why,
                     value: palisade_model::Secret::new(s.clone()),
                 });
+            } else if s.trim_start().starts_with(['{', '[']) {
+                // JSON written as a string or heredoc (`container_definitions`,
+                // a policy): its values are read like an object's.
+                if let Ok(json) = serde_json::from_str::<serde_json::Value>(s) {
+                    let mut found = Vec::new();
+                    json_secrets(&json, name, path, 0, &mut found);
+                    for (attribute, why, value) in found {
+                        let loc = ev.loc(file, e.span);
+                        ev.secrets.push(SecretLiteral {
+                            resource: res.to_string(),
+                            attribute,
+                            loc,
+                            why,
+                            value: palisade_model::Secret::new(value),
+                        });
+                    }
+                }
             }
         }
         ExprKind::Array(items) => {
@@ -624,16 +716,30 @@ fn scan_expr(
             }
         }
         ExprKind::Object(items) => {
-            for (k, x) in items {
-                let key = match k {
-                    ObjKey::Ident(s) => s.as_str(),
+            let key_of = |k: &'_ ObjKey| -> Option<String> {
+                match k {
+                    ObjKey::Ident(s) => Some(s.clone()),
                     ObjKey::Expr(Expr {
                         kind: ExprKind::String(s),
                         ..
-                    }) => s.as_str(),
-                    _ => name,
+                    }) => Some(s.clone()),
+                    _ => None,
+                }
+            };
+            let keys: Vec<Option<String>> = items.iter().map(|(k, _)| key_of(k)).collect();
+            let label = pair_label(
+                name,
+                keys.iter()
+                    .zip(items)
+                    .filter_map(|(k, (_, x))| k.as_deref().map(|k| (k, x))),
+            );
+            for (k, (_, x)) in keys.iter().zip(items) {
+                let key = k.as_deref().unwrap_or(name);
+                let as_name = match (label, key) {
+                    (Some(l), "value" | "Value") => l,
+                    _ => key,
                 };
-                scan_expr(ev, file, x, res, key, &join(path, key), depth + 1);
+                scan_expr(ev, file, x, res, as_name, &join(path, key), depth + 1);
             }
         }
         ExprKind::Call { args, .. } => {
@@ -644,6 +750,48 @@ fn scan_expr(
         ExprKind::Cond(_, t, f) => {
             scan_expr(ev, file, t, res, name, path, depth + 1);
             scan_expr(ev, file, f, res, name, path, depth + 1);
+        }
+        _ => {}
+    }
+}
+
+/// Secret material in a JSON document written as a string: `(attribute
+/// path, why, value)` of each literal whose key (or `{name, value}` pair)
+/// says it is a secret, or whose value has a credential format.
+fn json_secrets(
+    v: &serde_json::Value,
+    name: &str,
+    path: &str,
+    depth: u32,
+    out: &mut Vec<(String, String, String)>,
+) {
+    use serde_json::Value as J;
+    if depth > 64 {
+        return;
+    }
+    match v {
+        J::String(s) => {
+            if let Some(why) = palisade_model::secrets::classify(name, s) {
+                out.push((path.to_string(), why, s.clone()));
+            }
+        }
+        J::Array(items) => {
+            for (i, x) in items.iter().enumerate() {
+                json_secrets(x, name, &format!("{path}[{i}]"), depth + 1, out);
+            }
+        }
+        J::Object(m) => {
+            let label = ["name", "Name", "key", "Key"]
+                .iter()
+                .find_map(|k| m.get(*k).and_then(J::as_str))
+                .filter(|_| is_env_context(name));
+            for (k, x) in m {
+                let as_name = match (label, k.as_str()) {
+                    (Some(l), "value" | "Value") => l,
+                    _ => k.as_str(),
+                };
+                json_secrets(x, as_name, &join(path, k), depth + 1, out);
+            }
         }
         _ => {}
     }

@@ -59,3 +59,49 @@ fn json_variable_defaults_are_scanned() {
         .iter()
         .any(|s| s.resource == "var.admin_password" && s.attribute == "default"));
 }
+
+/// `{name, value}` environment variables (ECS container definitions in
+/// `jsonencode` or a JSON heredoc, Kubernetes provider `env` blocks) and
+/// SecureString parameters were not recognised as secrets, so nothing
+/// reported them and snippets showed them.
+#[test]
+fn environment_pairs_json_strings_and_secure_parameters() {
+    let l = load("secrets_pairs");
+    let found: Vec<(&str, &str, &str, u32)> = l
+        .secrets
+        .iter()
+        .map(|s| {
+            (
+                s.resource.as_str(),
+                s.attribute.as_str(),
+                s.value.expose(),
+                s.loc.line,
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (
+                "aws_ecs_task_definition.app",
+                "container_definitions[0].environment[0].value",
+                "EcsJsonEnvPw-2Xc9v",
+                7
+            ),
+            (
+                "aws_ecs_task_definition.heredoc",
+                "container_definitions[0].environment[0].value",
+                "HeredocJsonTok-8Kw3",
+                15
+            ),
+            (
+                "kubernetes_deployment.app",
+                "spec.template.spec.container.env.value",
+                "K8sProviderEnvPw-4Tz",
+                36
+            ),
+            ("aws_ssm_parameter.secure", "value", "SsmSecureValue-0aB7c", 47),
+        ],
+        "{found:#?}"
+    );
+}
