@@ -9,6 +9,29 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// `(name, value)` settings written in a container command or argument:
+/// `--password=VALUE`, `-token=VALUE`, `PASSWORD=VALUE` (also inside a shell
+/// line such as `sh -c "export DB_PASSWORD=... && run"`).
+fn command_line_settings(text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for token in text.split(|c: char| c.is_whitespace() || c == ';') {
+        let token = token.trim_matches(['"', '\'', '`']);
+        let Some((k, v)) = token.split_once('=') else {
+            continue;
+        };
+        let k = k.trim_start_matches('-');
+        let v = v.trim_matches(['"', '\'']);
+        if k.is_empty()
+            || v.is_empty()
+            || !k.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        {
+            continue;
+        }
+        out.push((k.to_string(), v.to_string()));
+    }
+    out
+}
 const OMITTED: &str = "<omitted: copy of the object>";
 
 /// Lists inside lists are unwrapped this deep at most.
@@ -1079,6 +1102,23 @@ impl Ctx {
                 value_from,
                 loc: self.loc(e),
             });
+        }
+        for field in ["command", "args"] {
+            let items = g(field).and_then(Node::as_seq).unwrap_or_default();
+            for (i, item) in items.iter().enumerate() {
+                let Some(text) = item.as_str() else { continue };
+                for (k, v) in command_line_settings(text) {
+                    if let Some(why) = classify(&k, &v) {
+                        self.secrets.push(SecretLiteral {
+                            resource: address.to_string(),
+                            attribute: format!("{prefix}.{list_key}[{name}].{field}[{i}]"),
+                            loc: self.loc(item),
+                            why,
+                            value: Secret::new(v),
+                        });
+                    }
+                }
+            }
         }
         let env_from = g("envFrom")
             .and_then(Node::as_seq)

@@ -151,6 +151,43 @@ spec:
     );
 }
 
+/// Credentials passed on a container's command line were not recognised,
+/// so they were neither reported nor redacted in snippets.
+#[test]
+fn command_line_credentials() {
+    let text = r#"apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  namespace: shop
+spec:
+  containers:
+    - name: c
+      image: app:1
+      command: ["sh", "-c", "export DB_PASSWORD=ShellExportPw-4Kd && exec app"]
+      args:
+        - --password=ArgsPassw0rd-1Mk5
+        - --log-level=debug-verbose
+        - --password-file=/run/secrets/db
+        - --secret-name=shop-db-credentials
+        - --token=${TOKEN}
+"#;
+    let load = palisade_k8s::load_file(text, "t.yaml");
+    no_errors(&load);
+    let found: Vec<(&str, &str, u32)> = load
+        .secrets
+        .iter()
+        .map(|l| (l.attribute.as_str(), l.value.expose(), l.loc.line))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            ("spec.containers[c].command[2]", "ShellExportPw-4Kd", 10),
+            ("spec.containers[c].args[0]", "ArgsPassw0rd-1Mk5", 12),
+        ]
+    );
+}
+
 #[test]
 fn config_map_credentials() {
     let (text, load) = fixture("storage-secrets.yaml");
