@@ -69,8 +69,13 @@ fn normalise(name: &str) -> String {
     out
 }
 
-/// True when an attribute/env/key name suggests a secret value.
+/// True when an attribute/env/key name suggests a secret value. A
+/// qualified name is judged by its last part: the claim of an IAM
+/// condition key (`token.actions.githubusercontent.com:sub` is a subject,
+/// not a token), the name of a prefixed annotation
+/// (`secrets-store.csi.k8s.io/used`).
 pub fn name_suggests_secret(name: &str) -> bool {
+    let name = name.rsplit([':', '/']).next().unwrap_or(name);
     let n = normalise(name);
     if SAFE_NAME_SUFFIXES.iter().any(|s| n.ends_with(s)) {
         return false;
@@ -176,6 +181,12 @@ mod tests {
         assert!(!name_suggests_secret("secret_arn"));
         assert!(!name_suggests_secret("manage_master_user_password"));
         assert!(!name_suggests_secret("region"));
+        // Qualified names: the last part decides.
+        assert!(!name_suggests_secret("token.actions.githubusercontent.com:sub"));
+        assert!(!name_suggests_secret("token.actions.githubusercontent.com:aud"));
+        assert!(!name_suggests_secret("secrets-store.csi.k8s.io/used"));
+        assert!(name_suggests_secret("example.com/db-password"));
+        assert!(name_suggests_secret("vault.hashicorp.com/agent-inject-token"));
     }
 
     #[test]
