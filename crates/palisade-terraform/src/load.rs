@@ -691,6 +691,21 @@ fn scan_expr(
                     why,
                     value: palisade_model::Secret::new(s.clone()),
                 });
+            } else if s.contains('\n') && !s.trim_start().starts_with(['{', '[']) {
+                // A script or configuration file in a heredoc (`user_data`):
+                // its `NAME=value` / `name: value` lines.
+                for (k, v) in text_settings(s) {
+                    if let Some(why) = palisade_model::secrets::classify(&k, &v) {
+                        let loc = ev.loc(file, e.span);
+                        ev.secrets.push(SecretLiteral {
+                            resource: res.to_string(),
+                            attribute: format!("{path}[{k}]"),
+                            loc,
+                            why,
+                            value: palisade_model::Secret::new(v),
+                        });
+                    }
+                }
             } else if s.trim_start().starts_with(['{', '[']) {
                 // JSON written as a string or heredoc (`container_definitions`,
                 // a policy): its values are read like an object's.
@@ -753,6 +768,35 @@ fn scan_expr(
         }
         _ => {}
     }
+}
+
+/// `NAME=value`, `export NAME="value"` and `name: value` lines of a script
+/// or configuration file written in a heredoc. Values that expand a shell
+/// variable (`$X`, `${X}`, `$(cmd)`) are not literals.
+fn text_settings(text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let l = line.trim();
+        if l.starts_with('#') || l.starts_with("//") {
+            continue;
+        }
+        let Some(pos) = l.find(['=', ':']) else {
+            continue;
+        };
+        let (k, v) = (l[..pos].trim(), l[pos + 1..].trim());
+        let k = k.strip_prefix("export ").unwrap_or(k);
+        let k = k.trim_start_matches(['-', ' ']).trim_matches(['"', '\'']);
+        let v = v.trim_end_matches([',', ';']).trim_matches(['"', '\'']);
+        if k.is_empty()
+            || v.is_empty()
+            || v.starts_with('$')
+            || !k.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        {
+            continue;
+        }
+        out.push((k.to_string(), v.to_string()));
+    }
+    out
 }
 
 /// Secret material in a JSON document written as a string: `(attribute

@@ -61,9 +61,10 @@ fn json_variable_defaults_are_scanned() {
 }
 
 /// `{name, value}` environment variables (ECS container definitions in
-/// `jsonencode` or a JSON heredoc, Kubernetes provider `env` blocks) and
-/// SecureString parameters were not recognised as secrets, so nothing
-/// reported them and snippets showed them.
+/// `jsonencode` or a JSON heredoc, Kubernetes provider `env` blocks),
+/// SecureString parameters and `NAME=value` lines of heredoc scripts were
+/// not recognised as secrets, so nothing reported them and snippets
+/// showed them.
 #[test]
 fn environment_pairs_json_strings_and_secure_parameters() {
     let l = load("secrets_pairs");
@@ -101,6 +102,12 @@ fn environment_pairs_json_strings_and_secure_parameters() {
                 36
             ),
             ("aws_ssm_parameter.secure", "value", "SsmSecureValue-0aB7c", 47),
+            (
+                "aws_instance.app",
+                "user_data[DB_PASSWORD]",
+                "UserDataExportPw-5Tq",
+                69
+            ),
         ],
         "{found:#?}"
     );
