@@ -109,6 +109,14 @@ pub struct Analysis<'n, 'm> {
     pub opts: PathOptions,
     cache: RefCell<HashMap<(u64, u64, u64), Rc<Hop>>>,
     summary: RefCell<HashMap<(u64, u64, u64), Rc<Hop>>>,
+    admits: RefCell<HashMap<usize, Option<Rc<Admit>>>>,
+}
+
+/// Who a destination's security groups can admit at all: a cheap,
+/// conservative pre-check (a source outside it is surely denied).
+struct Admit {
+    groups: HashSet<usize>,
+    cidrs: IpSet,
 }
 
 impl<'n, 'm> Analysis<'n, 'm> {
@@ -118,6 +126,7 @@ impl<'n, 'm> Analysis<'n, 'm> {
             opts: PathOptions::default(),
             cache: RefCell::new(HashMap::new()),
             summary: RefCell::new(HashMap::new()),
+            admits: RefCell::new(HashMap::new()),
         }
     }
 
@@ -204,7 +213,101 @@ impl<'n, 'm> Analysis<'n, 'm> {
     /// What `a` reaches at `b` (verdict and connections are exact; the hop
     /// may have been computed for an equivalent endpoint).
     fn reaches(&self, a: usize, b: usize, req: &Conns) -> bool {
-        !self.summary_raw(a, b, req).possibly.is_empty()
+        !self.surely_denied(a, b) && !self.summary_raw(a, b, req).possibly.is_empty()
+    }
+
+    /// The destination's security groups admit nothing from `a` (no rule
+    /// names a group of `a`, no CIDR rule covers an address of `a`, and
+    /// nothing about it is unknown).
+    fn surely_denied(&self, a: usize, b: usize) -> bool {
+        let admit = {
+            let cached = self.admits.borrow().get(&b).cloned();
+            match cached {
+                Some(x) => x,
+                None => {
+                    let x = self.admit_of(b).map(Rc::new);
+                    self.admits.borrow_mut().insert(b, x.clone());
+                    x
+                }
+            }
+        };
+        let (Some(admit), Some(src)) = (admit, self.net.ends.get(a)) else {
+            return false;
+        };
+        let groups = match &src.sgs {
+            Sgs::Known {
+                groups, missing, ..
+            } if missing.is_empty() => groups,
+            Sgs::NotApplicable => &Vec::new(),
+            _ => return false,
+        };
+        if groups.iter().any(|g| admit.groups.contains(g)) {
+            return false;
+        }
+        let addrs = match &src.places {
+            Places::Subnets(v) => {
+                let mut set = IpSet::empty();
+                for &s in v {
+                    match self.net.subnets.get(s).map(|i| &i.cidr) {
+                        Some(Ok(c)) => set = set.union(c),
+                        _ => return false,
+                    }
+                }
+                set
+            }
+            Places::External { addrs, .. } => addrs.clone(),
+            Places::Unknown(_) => return false,
+        };
+        addrs.intersect(&admit.cidrs).is_empty()
+    }
+
+    fn admit_of(&self, b: usize) -> Option<Admit> {
+        let e = self.net.ends.get(b)?;
+        let Sgs::Known {
+            groups, missing, ..
+        } = &e.sgs
+        else {
+            return None;
+        };
+        if !missing.is_empty() {
+            return None;
+        }
+        let mut admit = Admit {
+            groups: HashSet::new(),
+            cidrs: IpSet::empty(),
+        };
+        for &g in groups {
+            let (rules, defaults) = self.net.sg_rules(g);
+            if defaults.is_some() {
+                return None;
+            }
+            for (ri, rule) in rules.into_iter().filter(|(_, r)| r.ingress) {
+                let (Some((conns, cidrs)), Some(sources), Some(pls)) = (
+                    self.net.sg_rule_parsed.get(ri),
+                    rule.source_groups.get(),
+                    rule.prefix_lists.get(),
+                ) else {
+                    return None;
+                };
+                if conns.is_err()
+                    || !pls.is_empty()
+                    || rule.cidrs_v4.get().is_none()
+                    || rule.cidrs_v6.get().is_none()
+                {
+                    return None;
+                }
+                for (_, c) in cidrs {
+                    admit.cidrs = admit.cidrs.union(c.as_ref().ok()?);
+                }
+                for r in sources {
+                    admit.groups.insert(self.net.sg(r)?);
+                }
+                if rule.self_ref {
+                    admit.groups.insert(g);
+                }
+            }
+        }
+        Some(admit)
     }
 
     /// A line for `s → d` from a summary hop, naming `s` (or `d` when
@@ -214,6 +317,9 @@ impl<'n, 'm> Analysis<'n, 'm> {
     }
 
     fn line(&self, s: usize, d: usize, req: &Conns, name_dst: bool) -> Option<Source> {
+        if self.surely_denied(s, d) {
+            return None;
+        }
         let h = self.summary_raw(s, d, req);
         if h.possibly.is_empty() {
             return None;
