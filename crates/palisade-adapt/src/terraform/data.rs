@@ -300,6 +300,20 @@ fn acl_from_grants(cx: &mut Cx<'_>, o: &Obj<'_>, key: &str) -> Val<Option<String
 pub(crate) fn merge_s3<'a>(cx: &mut Cx<'a>, aws: &mut Aws, r: &'a RawResource) -> bool {
     let o = Obj::root(r);
     let bucket = cx.link(&o, "bucket");
+    if let Some(why) = unknown_owner_reason(r, "bucket", &bucket) {
+        for b in &mut aws.s3_buckets {
+            match r.kind.as_str() {
+                "aws_s3_bucket_policy" => may_set(&mut b.policy, &why, &r.loc),
+                "aws_s3_bucket_server_side_encryption_configuration" => {
+                    may_set(&mut b.encryption, &why, &r.loc)
+                }
+                "aws_s3_bucket_versioning" => may_set(&mut b.versioning, &why, &r.loc),
+                "aws_s3_bucket_logging" => may_set(&mut b.logging, &why, &r.loc),
+                "aws_s3_bucket_acl" => may_set(&mut b.acl, &why, &r.loc),
+                _ => {}
+            }
+        }
+    }
     let Some(i) = owner(cx, r, &bucket, |l| find(&aws.s3_buckets, l)) else {
         return false;
     };
@@ -387,6 +401,11 @@ pub(crate) fn merge_s3<'a>(cx: &mut Cx<'a>, aws: &mut Aws, r: &'a RawResource) -
 pub(crate) fn merge_kms_key_policy<'a>(cx: &mut Cx<'a>, aws: &mut Aws, r: &'a RawResource) -> bool {
     let o = Obj::root(r);
     let key = cx.link(&o, "key_id");
+    if let Some(why) = unknown_owner_reason(r, "key_id", &key) {
+        for k in &mut aws.kms_keys {
+            may_set(&mut k.policy, &why, &r.loc);
+        }
+    }
     let Some(i) = owner(cx, r, &key, |l| find(&aws.kms_keys, l)) else {
         return false;
     };
@@ -400,7 +419,21 @@ pub(crate) fn merge_kms_key_policy<'a>(cx: &mut Cx<'a>, aws: &mut Aws, r: &'a Ra
 pub(crate) fn merge_secret<'a>(cx: &mut Cx<'a>, aws: &mut Aws, r: &'a RawResource) -> bool {
     let o = Obj::root(r);
     let rotation = r.kind == "aws_secretsmanager_secret_rotation";
-    let secret = cx.link(&o, if rotation { "secret_id" } else { "secret_arn" });
+    let link_key = if rotation { "secret_id" } else { "secret_arn" };
+    let secret = cx.link(&o, link_key);
+    if let Some(why) = unknown_owner_reason(r, link_key, &secret) {
+        for s in &mut aws.secrets {
+            if !rotation {
+                may_set(&mut s.policy, &why, &r.loc);
+            } else if s.rotation.is_none() {
+                s.rotation = Some(SecretRotation {
+                    loc: Some(r.loc.clone()),
+                    enabled: Val::unknown(why.clone(), Some(r.loc.clone())),
+                    days: Val::unknown(why.clone(), Some(r.loc.clone())),
+                });
+            }
+        }
+    }
     let Some(i) = owner(cx, r, &secret, |l| find(&aws.secrets, l)) else {
         return false;
     };
@@ -421,6 +454,29 @@ pub(crate) fn merge_secret<'a>(cx: &mut Cx<'a>, aws: &mut Aws, r: &'a RawResourc
         }
     }
     true
+}
+
+/// Why a configuring resource may configure any owner of its kind: its
+/// link to the owner (`attr`) is unknown. `None` when the link is known.
+pub(crate) fn unknown_owner_reason(
+    r: &RawResource,
+    attr: &str,
+    link: &Val<palisade_model::Ref>,
+) -> Option<String> {
+    link.unknown_reason().map(|reason| {
+        format!(
+            "`{}` may configure this resource: its `{attr}` is unknown ({reason})",
+            r.address
+        )
+    })
+}
+
+/// An attribute that a configuring resource with an unknown owner may set:
+/// unknown, unless the resource writes it itself.
+pub(crate) fn may_set<T>(v: &mut Val<T>, why: &str, loc: &palisade_model::Location) {
+    if v.is_default() {
+        *v = Val::unknown(why.to_owned(), Some(loc.clone()));
+    }
 }
 
 /// Cross-resource completion once everything is adapted:

@@ -164,6 +164,17 @@ pub(crate) fn merge<'a>(cx: &mut Cx<'a>, aws: &mut Aws, r: &'a RawResource) -> b
     match r.kind.as_str() {
         "aws_guardduty_detector_feature" => {
             let detector = cx.link(&o, "detector_id");
+            if let Some(why) = super::data::unknown_owner_reason(r, "detector_id", &detector) {
+                let eks = match o.raw("name").map(|n| &n.value) {
+                    Some(palisade_model::raw::Raw::String(n)) => EKS_FEATURES.contains(&n.as_str()),
+                    _ => true,
+                };
+                for d in aws.guardduty_detectors.iter_mut().filter(|_| eks) {
+                    if !d.eks_protection.is_true() {
+                        d.eks_protection = Val::unknown(why.clone(), Some(r.loc.clone()));
+                    }
+                }
+            }
             let Some(i) = owner(cx, r, &detector, |l| find(&aws.guardduty_detectors, l)) else {
                 return false;
             };
@@ -188,6 +199,15 @@ pub(crate) fn merge<'a>(cx: &mut Cx<'a>, aws: &mut Aws, r: &'a RawResource) -> b
         }
         "aws_config_configuration_recorder_status" => {
             let recorder = cx.link(&o, "name");
+            if let Some(why) = super::data::unknown_owner_reason(r, "name", &recorder) {
+                for c in aws
+                    .config_recorders
+                    .iter_mut()
+                    .filter(|c| c.recording.is_none())
+                {
+                    c.recording = Some(Val::unknown(why.clone(), Some(r.loc.clone())));
+                }
+            }
             let Some(i) = owner(cx, r, &recorder, |l| find(&aws.config_recorders, l)) else {
                 return false;
             };

@@ -645,6 +645,23 @@ pub(crate) fn merge<'a>(cx: &mut Cx<'a>, aws: &mut Aws, r: &'a RawResource) -> b
         | "aws_vpc_endpoint_security_group_association"
         | "aws_vpc_endpoint_policy" => {
             let ep = cx.link(&o, "vpc_endpoint_id");
+            if let Some(why) = super::data::unknown_owner_reason(r, "vpc_endpoint_id", &ep) {
+                let unknown = || Val::unknown(why.clone(), Some(r.loc.clone()));
+                for e in &mut aws.vpc_endpoints {
+                    match r.kind.as_str() {
+                        "aws_vpc_endpoint_route_table_association" => {
+                            append_link(&mut e.route_tables, unknown())
+                        }
+                        "aws_vpc_endpoint_subnet_association" => {
+                            append_link(&mut e.subnets, unknown())
+                        }
+                        "aws_vpc_endpoint_security_group_association" => {
+                            append_link(&mut e.security_groups, unknown())
+                        }
+                        _ => super::data::may_set(&mut e.policy, &why, &r.loc),
+                    }
+                }
+            }
             let Some(i) = owner(cx, r, &ep, |l| find(&aws.vpc_endpoints, l)) else {
                 return false;
             };
@@ -666,6 +683,14 @@ pub(crate) fn merge<'a>(cx: &mut Cx<'a>, aws: &mut Aws, r: &'a RawResource) -> b
         }
         "aws_network_acl_association" => {
             let acl = cx.link(&o, "network_acl_id");
+            if let Some(why) = super::data::unknown_owner_reason(r, "network_acl_id", &acl) {
+                for a in &mut aws.network_acls {
+                    append_link(
+                        &mut a.subnets,
+                        Val::unknown(why.clone(), Some(r.loc.clone())),
+                    );
+                }
+            }
             let Some(i) = owner(cx, r, &acl, |l| find(&aws.network_acls, l)) else {
                 return false;
             };
