@@ -24,7 +24,9 @@ fn command_line_settings(text: &str) -> Vec<(String, String)> {
         let v = v.trim_matches(['"', '\'']);
         if k.is_empty()
             || v.is_empty()
-            || !k.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+            || !k
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
         {
             continue;
         }

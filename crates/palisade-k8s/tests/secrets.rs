@@ -130,7 +130,11 @@ spec:
     let load = palisade_k8s::load_file(text, "t.yaml");
     no_errors(&load);
     let json = serde_json::to_string(&load).expect("json");
-    for s in ["TemplateAnnotTok-7Gh2x", "LastAppliedTpl-1Qa", "PodOwnAnnotTok-3Xs"] {
+    for s in [
+        "TemplateAnnotTok-7Gh2x",
+        "LastAppliedTpl-1Qa",
+        "PodOwnAnnotTok-3Xs",
+    ] {
         assert!(!json.contains(s), "`{s}` in the model JSON");
     }
     let attrs: Vec<(&str, &str, u32)> = load

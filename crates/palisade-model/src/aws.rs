@@ -1119,7 +1119,11 @@ mod sg_rule_tests {
     fn rule(protocol: &str, from: i64, to: i64) -> SgRule {
         let at = Location::new("main.tf", 1, 1);
         SgRule {
-            meta: Meta::new("aws_security_group_rule.r", "aws_security_group_rule", at.clone()),
+            meta: Meta::new(
+                "aws_security_group_rule.r",
+                "aws_security_group_rule",
+                at.clone(),
+            ),
             group: Val::known(Ref::new("aws_security_group.g"), at.clone()),
             ingress: true,
             protocol: Val::known(protocol.to_owned(), at.clone()),

@@ -182,11 +182,17 @@ mod tests {
         assert!(!name_suggests_secret("manage_master_user_password"));
         assert!(!name_suggests_secret("region"));
         // Qualified names: the last part decides.
-        assert!(!name_suggests_secret("token.actions.githubusercontent.com:sub"));
-        assert!(!name_suggests_secret("token.actions.githubusercontent.com:aud"));
+        assert!(!name_suggests_secret(
+            "token.actions.githubusercontent.com:sub"
+        ));
+        assert!(!name_suggests_secret(
+            "token.actions.githubusercontent.com:aud"
+        ));
         assert!(!name_suggests_secret("secrets-store.csi.k8s.io/used"));
         assert!(name_suggests_secret("example.com/db-password"));
-        assert!(name_suggests_secret("vault.hashicorp.com/agent-inject-token"));
+        assert!(name_suggests_secret(
+            "vault.hashicorp.com/agent-inject-token"
+        ));
     }
 
     #[test]

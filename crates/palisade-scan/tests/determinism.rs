@@ -175,9 +175,7 @@ fn generated_tree_is_the_same_whatever_the_file_order_and_threads() {
         for (what, r) in &runs {
             match &reference {
                 None => reference = Some(r.clone()),
-                Some(reference) => {
-                    assert_same(&format!("{} {what}", base.display()), reference, r)
-                }
+                Some(reference) => assert_same(&format!("{} {what}", base.display()), reference, r),
             }
         }
         let _ = std::fs::remove_dir_all(&forward);

@@ -80,17 +80,23 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 /// The seed inputs: every fixture and example file, sorted.
 fn seeds() -> Vec<PathBuf> {
     let mut out = Vec::new();
-    walk(&workspace().join("crates/palisade-rules/fixtures"), &mut out);
+    walk(
+        &workspace().join("crates/palisade-rules/fixtures"),
+        &mut out,
+    );
     walk(&workspace().join("examples"), &mut out);
     out.retain(|p| {
         let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        [".tf", ".tf.json", ".tfvars", ".yaml", ".yml", ".json", ".toml"]
-            .iter()
-            .any(|e| name.ends_with(e))
+        [
+            ".tf", ".tf.json", ".tfvars", ".yaml", ".yml", ".json", ".toml",
+        ]
+        .iter()
+        .any(|e| name.ends_with(e))
     });
     out
 }
 
+#[rustfmt::skip]
 const TOKENS: &[&str] = &[
     "{", "}", "[", "]", "(", ")", "${", "${var.", "%{", "%{ if true }", "}}", "!Ref ", "!Ref",
     "!GetAtt X.Y", "!Sub '${AWS::Region}'", "!If [c, a, b]", "!ImportValue x", "&a ", "*a", "&a",
@@ -104,6 +110,7 @@ const TOKENS: &[&str] = &[
 ];
 
 /// Expressions that stand for a value in generated Terraform expressions.
+#[rustfmt::skip]
 const ATOMS: &[&str] = &[
     "var.x_unknown", "var.x_unknown.a", "var.x_unknown[0]", "local.nope", "local.a",
     "aws_security_group.x.id", "aws_vpc.main.cidr_block", "data.aws_caller_identity.c.account_id",
@@ -118,6 +125,7 @@ const ATOMS: &[&str] = &[
     "\"%[3]s\"", "\"%-99999999999d\"", "\"\\u0000\"", "\"\\n\"", "\"(\"", "\"[\"", "\"*\"",
 ];
 
+#[rustfmt::skip]
 const FUNCS: &[&str] = &[
     "abs", "alltrue", "anytrue", "base64decode", "base64encode", "basename", "bool", "can",
     "ceil", "chomp", "chunklist", "cidrhost", "cidrnetmask", "cidrsubnet", "cidrsubnets",
@@ -133,6 +141,7 @@ const FUNCS: &[&str] = &[
     "yamldecode", "yamlencode", "zipmap", "timestamp", "uuid", "md5", "nosuchfunction",
 ];
 
+#[rustfmt::skip]
 const BINOPS: &[&str] = &[
     "+", "-", "*", "/", "%", "==", "!=", "<", "<=", ">", ">=", "&&", "||",
 ];
@@ -158,9 +167,7 @@ fn expr(rng: &mut Rng, depth: u32) -> String {
         }
         5 => {
             let n = rng.below(3);
-            let items: Vec<String> = (0..n)
-                .map(|i| format!("k{i} = {}", expr(rng, d)))
-                .collect();
+            let items: Vec<String> = (0..n).map(|i| format!("k{i} = {}", expr(rng, d))).collect();
             format!("{{{}}}", items.join(", "))
         }
         6 => format!("{} ? {} : {}", expr(rng, d), expr(rng, d), expr(rng, d)),
@@ -173,12 +180,21 @@ fn expr(rng: &mut Rng, depth: u32) -> String {
         },
         9 => {
             if rng.chance(50) {
-                format!("[for x in {} : {} if {}]", expr(rng, d), expr(rng, d), expr(rng, d))
+                format!(
+                    "[for x in {} : {} if {}]",
+                    expr(rng, d),
+                    expr(rng, d),
+                    expr(rng, d)
+                )
             } else {
                 format!("{{for k, v in {} : k => v...}}", expr(rng, d))
             }
         }
-        _ => format!("\"${{{}}}-%{{if {}}}y%{{endif}}\"", expr(rng, d), expr(rng, d)),
+        _ => format!(
+            "\"${{{}}}-%{{if {}}}y%{{endif}}\"",
+            expr(rng, d),
+            expr(rng, d)
+        ),
     }
 }
 
@@ -340,15 +356,59 @@ fn mutate_once(b: &mut Vec<u8>, rng: &mut Rng, terraform: bool) -> &'static str 
                 expr(rng, 4)
             } else {
                 rng.pick(&[
-                    "", "~", "null", "[]", "{}", "-1", "1e400", "99999999999999999999",
-                    "\"\\uD800\"", "!!binary AAAA", "!!int x", "*a", "&a x", "[*a]",
-                    "\"0.0.0.0/0\"", "'*'", "{a: *a}", "|\n  x", "2001-12-14", "0x7FFFFFFFFFFFFFFFF",
-                    ".nan", "true", "\"\"", "\"${var.x}\"", "!Sub '${Nope}'", "!GetAtt [A]",
-                    "!Select [99, [a]]", "!Select [-1, []]", "!Split [',', 1]", "!Join",
-                    "!Base64 {}", "!Cidr ['10.0.0.0/8', 999, 99]", "!FindInMap [a, b, c]",
-                    "!Equals [1]", "!Not [[]]", "!Condition 9", "5", "[1, 2]", "{a: 1}",
-                    "[{}]", "[[]]", "'-1'", "65536", "-65536", "0", "\"\"", "[null]",
-                    "{name: *a}", "[x, [y, [z]]]", "1.5", "'0777'", "[\"*\"]", "Always",
+                    "",
+                    "~",
+                    "null",
+                    "[]",
+                    "{}",
+                    "-1",
+                    "1e400",
+                    "99999999999999999999",
+                    "\"\\uD800\"",
+                    "!!binary AAAA",
+                    "!!int x",
+                    "*a",
+                    "&a x",
+                    "[*a]",
+                    "\"0.0.0.0/0\"",
+                    "'*'",
+                    "{a: *a}",
+                    "|\n  x",
+                    "2001-12-14",
+                    "0x7FFFFFFFFFFFFFFFF",
+                    ".nan",
+                    "true",
+                    "\"\"",
+                    "\"${var.x}\"",
+                    "!Sub '${Nope}'",
+                    "!GetAtt [A]",
+                    "!Select [99, [a]]",
+                    "!Select [-1, []]",
+                    "!Split [',', 1]",
+                    "!Join",
+                    "!Base64 {}",
+                    "!Cidr ['10.0.0.0/8', 999, 99]",
+                    "!FindInMap [a, b, c]",
+                    "!Equals [1]",
+                    "!Not [[]]",
+                    "!Condition 9",
+                    "5",
+                    "[1, 2]",
+                    "{a: 1}",
+                    "[{}]",
+                    "[[]]",
+                    "'-1'",
+                    "65536",
+                    "-65536",
+                    "0",
+                    "\"\"",
+                    "[null]",
+                    "{name: *a}",
+                    "[x, [y, [z]]]",
+                    "1.5",
+                    "'0777'",
+                    "[\"*\"]",
+                    "Always",
                 ])
                 .to_string()
             };
@@ -363,6 +423,7 @@ fn mutate_once(b: &mut Vec<u8>, rng: &mut Rng, terraform: bool) -> &'static str 
 /// modelled families whose attributes (and `count`/`for_each`) use them,
 /// so the evaluator and the adapters see every kind of odd value.
 fn storm(b: &mut Vec<u8>, rng: &mut Rng) {
+    #[rustfmt::skip]
     const RESOURCES: &[(&str, &[&str])] = &[
         (
             "aws_security_group",
@@ -522,7 +583,14 @@ fn storm(b: &mut Vec<u8>, rng: &mut Rng) {
     if rng.chance(20) {
         out.push_str(&format!(
             "module \"m\" {{\n  source = \"{}\"\n  x = {}\n}}\n",
-            rng.pick(&["./", "../", ".", "./nope", "git::https://example.com/x", "/"]),
+            rng.pick(&[
+                "./",
+                "../",
+                ".",
+                "./nope",
+                "git::https://example.com/x",
+                "/"
+            ]),
             expr(rng, 2)
         ));
     }
@@ -554,7 +622,10 @@ fn install_hook() {
 }
 
 fn take_panics() -> Vec<String> {
-    PANICS.lock().map(|mut p| std::mem::take(&mut *p)).unwrap_or_default()
+    PANICS
+        .lock()
+        .map(|mut p| std::mem::take(&mut *p))
+        .unwrap_or_default()
 }
 
 /// Copies `from` (a directory) into `to`, replacing `target` by `bytes`.
@@ -680,7 +751,10 @@ fn mutated_inputs_never_panic_and_reports_stay_well_formed() {
             .unwrap_or(file)
             .display()
             .to_string();
-        let what = format!("iteration {i}: {rel} after {applied:?} (mutant in {})", dir.display());
+        let what = format!(
+            "iteration {i}: {rel} after {applied:?} (mutant in {})",
+            dir.display()
+        );
         let t = Instant::now();
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scan(&opts)));
         let took = t.elapsed();
@@ -692,7 +766,11 @@ fn mutated_inputs_never_panic_and_reports_stay_well_formed() {
             Err(_) => problems.push("scan panicked".to_string()),
             Ok(outcome) => {
                 problems.extend(check_report(&outcome.report, &dir));
-                if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| serde_json::to_vec(&outcome.model))).is_err() {
+                if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    serde_json::to_vec(&outcome.model)
+                }))
+                .is_err()
+                {
                     problems.push("model JSON panicked".into());
                 }
             }

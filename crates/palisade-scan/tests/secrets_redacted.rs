@@ -251,7 +251,10 @@ fn tree() -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     write(&dir.join("tf/main.tf"), MAIN_TF);
     write(&dir.join("tf/child/main.tf"), CHILD_TF);
-    write(&dir.join("tf/terraform.tfvars"), "db_password = \"TfvarsPassw0rd-1Qz\"\n");
+    write(
+        &dir.join("tf/terraform.tfvars"),
+        "db_password = \"TfvarsPassw0rd-1Qz\"\n",
+    );
     write(
         &dir.join("tf/extra.auto.tfvars"),
         "api_key = \"AutoTfvarsApiKey-7Yt\"\n",
@@ -278,11 +281,15 @@ fn secrets_never_appear_in_any_output() {
             source_root: Some(dir.clone()),
         };
         render(&outcome.report, format, &text, &mut out).expect("render");
-        outputs.push((format.to_string(), String::from_utf8_lossy(&out).into_owned()));
+        outputs.push((
+            format.to_string(),
+            String::from_utf8_lossy(&out).into_owned(),
+        ));
     }
     // What `palisade model` prints.
     let (model, report, _) = palisade_scan::load(&opts);
-    let json = serde_json::json!({ "model": model, "errors": report.errors, "unknowns": report.unknowns });
+    let json =
+        serde_json::json!({ "model": model, "errors": report.errors, "unknowns": report.unknowns });
     outputs.push((
         "model".into(),
         serde_json::to_string_pretty(&json).expect("model json"),

@@ -64,11 +64,14 @@ fn is_block_header(code: &str) -> bool {
     let Some(first) = words.next() else {
         return true;
     };
-    first.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+    first
+        .chars()
+        .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
         && !head.contains('=')
         && words.all(|w| {
             (w.starts_with('"') && w.ends_with('"') && w.len() >= 2)
-                || w.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+                || w.chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
         })
 }
 
@@ -259,9 +262,17 @@ fn rewrite_file(text: &str, id: &str, next: &mut u32) -> (String, BTreeSet<u32>)
 #[test]
 fn rewriting_keeps_structure() {
     let mut n = 0;
-    let (s, _) = rewrite(r#"  cidr_blocks = ["0.0.0.0/0", "${var.a}-x"] "#, false, &mut n);
+    let (s, _) = rewrite(
+        r#"  cidr_blocks = ["0.0.0.0/0", "${var.a}-x"] "#,
+        false,
+        &mut n,
+    );
     assert_eq!(s, "  cidr_blocks = [var.x_unknown_1, var.x_unknown_2] ");
-    let (s, _) = rewrite(r#"  tags = { "Name" = "x", a = 1, b = -2, c = true }"#, false, &mut n);
+    let (s, _) = rewrite(
+        r#"  tags = { "Name" = "x", a = 1, b = -2, c = true }"#,
+        false,
+        &mut n,
+    );
     assert_eq!(
         s,
         r#"  tags = { "Name" = var.x_unknown_3, a = var.x_unknown_4, b = var.x_unknown_5, c = var.x_unknown_6 }"#
@@ -378,7 +389,10 @@ fn unknown_values_never_become_findings() {
             ));
         }
         for e in &report.errors {
-            problems.push(format!("{}: load error in the rewritten fixture: {e:?}", rule.id));
+            problems.push(format!(
+                "{}: load error in the rewritten fixture: {e:?}",
+                rule.id
+            ));
         }
         for (file, lines) in &changed {
             for line in lines {
@@ -426,7 +440,9 @@ fn unknown_values_never_become_findings() {
     }
     for (r, f, l, _) in STILL_RIGHT {
         if !used_exceptions.contains(&(*r, f.to_string(), *l)) {
-            problems.push(format!("{r} {f}:{l}: listed in STILL_RIGHT but not reported"));
+            problems.push(format!(
+                "{r} {f}:{l}: listed in STILL_RIGHT but not reported"
+            ));
         }
     }
     assert!(checked > 50, "only {checked} lines rewritten");

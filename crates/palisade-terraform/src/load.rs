@@ -577,9 +577,9 @@ fn scan_file_secrets(ev: &mut Evaluator, file: FileId, body: &Body, prefix: &str
 /// The literal `value` of an `aws_ssm_parameter` of type `SecureString` is
 /// secret material whatever the parameter is named.
 fn scan_secure_parameter(ev: &mut Evaluator, file: FileId, body: &Body, res: &str) {
-    let secure = body.attr("type").is_some_and(|a| {
-        matches!(&a.expr.kind, ExprKind::String(t) if t == "SecureString")
-    });
+    let secure = body
+        .attr("type")
+        .is_some_and(|a| matches!(&a.expr.kind, ExprKind::String(t) if t == "SecureString"));
     let Some(a) = body.attr("value").filter(|_| secure) else {
         return;
     };
@@ -612,7 +612,9 @@ const ENV_PAIR_CONTEXTS: &[&str] = &[
 ];
 
 fn is_env_context(name: &str) -> bool {
-    ENV_PAIR_CONTEXTS.iter().any(|c| c.eq_ignore_ascii_case(name))
+    ENV_PAIR_CONTEXTS
+        .iter()
+        .any(|c| c.eq_ignore_ascii_case(name))
 }
 
 /// The `name` a `{name, value}` pair gives its `value` (an environment
@@ -639,7 +641,10 @@ fn pair_label<'a>(
 
 fn scan_body(ev: &mut Evaluator, file: FileId, body: &Body, res: &str, path: &str) {
     let context = path.rsplit('.').next().unwrap_or("");
-    let label = pair_label(context, body.attrs.iter().map(|a| (a.name.as_str(), &a.expr)));
+    let label = pair_label(
+        context,
+        body.attrs.iter().map(|a| (a.name.as_str(), &a.expr)),
+    );
     for a in &body.attrs {
         let p = join(path, &a.name);
         let name = match (label, a.name.as_str()) {
@@ -790,7 +795,9 @@ fn text_settings(text: &str) -> Vec<(String, String)> {
         if k.is_empty()
             || v.is_empty()
             || v.starts_with('$')
-            || !k.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+            || !k
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
         {
             continue;
         }

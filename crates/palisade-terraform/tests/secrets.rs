@@ -101,7 +101,12 @@ fn environment_pairs_json_strings_and_secure_parameters() {
                 "K8sProviderEnvPw-4Tz",
                 36
             ),
-            ("aws_ssm_parameter.secure", "value", "SsmSecureValue-0aB7c", 47),
+            (
+                "aws_ssm_parameter.secure",
+                "value",
+                "SsmSecureValue-0aB7c",
+                47
+            ),
             (
                 "aws_instance.app",
                 "user_data[DB_PASSWORD]",

@@ -281,8 +281,14 @@ mod tests {
     #[test]
     fn secret_tag_values_are_redacted() {
         let mut m = BTreeMap::new();
-        m.insert("password".to_string(), node(Raw::String("TagPassw0rd-q8Zr1".into()), 3));
-        m.insert("key".to_string(), node(Raw::String("AKIAQ4ZZEXAMPLEQWE12".into()), 4));
+        m.insert(
+            "password".to_string(),
+            node(Raw::String("TagPassw0rd-q8Zr1".into()), 3),
+        );
+        m.insert(
+            "key".to_string(),
+            node(Raw::String("AKIAQ4ZZEXAMPLEQWE12".into()), 4),
+        );
         m.insert("owner".to_string(), node(Raw::String("team-a".into()), 5));
         let r = resource("aws_s3_bucket", vec![("tags", node(Raw::Map(m), 2))]);
         let Some(Val::Known { value, .. }) = of(&r) else {
@@ -292,7 +298,10 @@ mod tests {
         assert_eq!(get("password"), Some("<redacted>"));
         assert_eq!(get("key"), Some("<redacted>"));
         assert_eq!(get("owner"), Some("team-a"));
-        assert_eq!(value.get("password").and_then(|v| v.loc()).map(|l| l.line), Some(3));
+        assert_eq!(
+            value.get("password").and_then(|v| v.loc()).map(|l| l.line),
+            Some(3)
+        );
     }
 
     #[test]
