@@ -39,6 +39,19 @@ fn check(m: &Model, cx: &mut Ctx) {
                 cx.known(&db.meta, "cluster_identifier", &db.cluster);
                 continue;
             }
+            // Without an engine the instance copies another: a read replica
+            // in its source's region takes the source's DB subnet group
+            // when it names none (a restore or a cross-region replica does
+            // not), which the model cannot tell apart.
+            Some(None) if matches!(db.engine.get(), Some(None)) && db.subnet_group.is_none() => {
+                cx.unknown(
+                    &db.meta,
+                    "db_subnet_group_name",
+                    None,
+                    "the instance copies another database (replica or restore) without a DB \
+subnet group; a replica in its source's region uses the source's",
+                );
+            }
             Some(None) => judge(aws, cx, &db.meta, "DB instance", &db.subnet_group),
         }
     }
