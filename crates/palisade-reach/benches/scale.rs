@@ -294,6 +294,20 @@ fn peak_rss_mib() -> f64 {
         .unwrap_or(0.0)
 }
 
+/// CPU seconds used by this process so far (user + system), from /proc.
+fn cpu_secs() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            let rest = s.rsplit(')').next()?.to_string();
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            let u: f64 = f.get(11)?.parse().ok()?;
+            let k: f64 = f.get(12)?.parse().ok()?;
+            Some((u + k) / 100.0)
+        })
+        .unwrap_or(0.0)
+}
+
 fn load(dir: &Path) -> Model {
     let opts = palisade_terraform::Options::default();
     let root = palisade_terraform::load_root(&dir.join("terraform"), &opts, &|p: &Path| {
@@ -354,16 +368,20 @@ fn run(scale: f64, write: Option<&Path>) {
     let net = Net::with_bindings(&m, &bindings);
     let t_net = t.elapsed();
     let t = Instant::now();
+    let c0 = cpu_secs();
     let matrix = net.cluster.matrix(None);
     let t_matrix = t.elapsed();
+    let c_matrix = cpu_secs() - c0;
     let t = Instant::now();
+    let c0 = cpu_secs();
     let a = Analysis::new(&net);
     let ex = a.exposure();
     let t_exposure = t.elapsed();
+    let c_exposure = cpu_secs() - c0;
     let sources: usize = ex.iter().map(|e| e.sources.len()).sum();
     let paths: usize = ex.iter().map(|e| e.internet_paths.len()).sum();
     println!(
-        "scale {scale:>4}: {} SGs / {} rules, {} subnets, {} pods in {} namespaces ({} groups, {} classes), {} policies | load {:.2}s  net {:.2}s  matrix {:.2}s ({} entries)  exposure {:.2}s ({} stores, {} sources, {} internet paths, {} hop evaluations) | peak RSS {:.0} MiB",
+        "scale {scale:>4}: {} SGs / {} rules, {} subnets, {} pods in {} namespaces ({} groups, {} classes), {} policies | load {:.2}s  net {:.2}s  matrix {:.2}s (cpu {:.2}s; {} entries)  exposure {:.2}s (cpu {:.2}s; {} stores, {} sources, {} internet paths, {} hop evaluations) | peak RSS {:.0} MiB",
         m.aws.security_groups.len(),
         m.aws.sg_rules.len(),
         m.aws.subnets.len(),
@@ -375,8 +393,10 @@ fn run(scale: f64, write: Option<&Path>) {
         t_load.as_secs_f64(),
         t_net.as_secs_f64(),
         t_matrix.as_secs_f64(),
+        c_matrix,
         matrix.entries.len(),
         t_exposure.as_secs_f64(),
+        c_exposure,
         ex.len(),
         sources,
         paths,

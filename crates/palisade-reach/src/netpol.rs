@@ -655,6 +655,23 @@ impl<'a> Cluster<'a> {
                 let mut v = Vec::new();
                 for peer in rule.peers.iter().flatten() {
                     let policy_ns = p.object.ns().unwrap_or("default");
+                    if peer.ip_block.is_some() {
+                        // The same for every (non-host-network) class.
+                        let probe = self.classes.iter().position(|c| !c.host_network);
+                        let all = probe
+                            .and_then(|ci| self.classes.get(ci))
+                            .is_some_and(|c| self.peer_matches_class(p, peer, c));
+                        if all {
+                            v.extend(
+                                self.classes
+                                    .iter()
+                                    .enumerate()
+                                    .filter(|(_, c)| !c.host_network)
+                                    .map(|(ci, _)| u32::try_from(ci).unwrap_or(u32::MAX)),
+                            );
+                        }
+                        continue;
+                    }
                     // A pod selector alone means the policy's namespace.
                     let only_own = peer.ip_block.is_none() && peer.namespace_selector.is_none();
                     let namespaces: Vec<(&String, &Vec<usize>)> = if only_own {

@@ -110,6 +110,7 @@ pub struct Analysis<'n, 'm> {
     cache: RefCell<HashMap<(u64, u64, u64), Rc<Hop>>>,
     summary: RefCell<HashMap<(u64, u64, u64), Rc<Hop>>>,
     admits: RefCell<HashMap<usize, Option<Rc<Admit>>>>,
+    src_addrs: RefCell<HashMap<usize, Option<Rc<IpSet>>>>,
 }
 
 /// Who a destination's security groups can admit at all: a cheap,
@@ -127,6 +128,7 @@ impl<'n, 'm> Analysis<'n, 'm> {
             cache: RefCell::new(HashMap::new()),
             summary: RefCell::new(HashMap::new()),
             admits: RefCell::new(HashMap::new()),
+            src_addrs: RefCell::new(HashMap::new()),
         }
     }
 
@@ -244,21 +246,30 @@ impl<'n, 'm> Analysis<'n, 'm> {
         if groups.iter().any(|g| admit.groups.contains(g)) {
             return false;
         }
-        let addrs = match &src.places {
-            Places::Subnets(v) => {
-                let mut set = IpSet::empty();
-                for &s in v {
-                    match self.net.subnets.get(s).map(|i| &i.cidr) {
-                        Some(Ok(c)) => set = set.union(c),
-                        _ => return false,
+        let cached = self.src_addrs.borrow().get(&a).cloned();
+        let addrs = match cached {
+            Some(x) => x,
+            None => {
+                let x = match &src.places {
+                    Places::Subnets(v) => {
+                        let mut set = Some(IpSet::empty());
+                        for &s in v {
+                            set = match (set, self.net.subnets.get(s).map(|i| &i.cidr)) {
+                                (Some(acc), Some(Ok(c))) => Some(acc.union(c)),
+                                _ => None,
+                            };
+                        }
+                        set
                     }
-                }
-                set
+                    Places::External { addrs, .. } => Some(addrs.clone()),
+                    Places::Unknown(_) => None,
+                };
+                let x = x.map(Rc::new);
+                self.src_addrs.borrow_mut().insert(a, x.clone());
+                x
             }
-            Places::External { addrs, .. } => addrs.clone(),
-            Places::Unknown(_) => return false,
         };
-        addrs.intersect(&admit.cidrs).is_empty()
+        addrs.is_some_and(|addrs| addrs.intersect(&admit.cidrs).is_empty())
     }
 
     fn admit_of(&self, b: usize) -> Option<Admit> {
@@ -336,20 +347,23 @@ impl<'n, 'm> Analysis<'n, 'm> {
         Some(src)
     }
 
-    /// Where a proxy can send traffic.
-    fn proxy_targets(&self, p: usize, dst: usize) -> Vec<usize> {
+    /// Where a proxy can send traffic (among the destination and other
+    /// proxies: what matters to reach the destination through it).
+    fn proxy_targets(&self, p: usize, dst: usize, proxies: &[usize]) -> Vec<usize> {
         let Some(e) = self.net.ends.get(p) else {
             return Vec::new();
         };
         match &e.kind {
             EndKind::CloudFront | EndKind::InterfaceEndpoint { .. } => e.forwards.clone(),
-            EndKind::LoadBalancer { .. } => (0..self.net.ends.len())
-                .filter(|&i| {
+            EndKind::LoadBalancer { .. } => std::iter::once(dst)
+                .chain(proxies.iter().copied().filter(|&i| {
                     i != p
-                        && self.net.ends.get(i).is_some_and(|x| {
-                            i == dst || x.kind.is_proxy() && x.kind != EndKind::CloudFront
-                        })
-                })
+                        && self
+                            .net
+                            .ends
+                            .get(i)
+                            .is_some_and(|x| x.kind != EndKind::CloudFront)
+                }))
                 .collect(),
             _ => Vec::new(),
         }
@@ -368,7 +382,7 @@ impl<'n, 'm> Analysis<'n, 'm> {
                 if useful_proxies.contains(&p) {
                     continue;
                 }
-                let ok = self.proxy_targets(p, dst).into_iter().any(|t| {
+                let ok = self.proxy_targets(p, dst, &proxies).into_iter().any(|t| {
                     let r = if t == dst { req.clone() } else { Conns::all() };
                     (t == dst || useful_proxies.contains(&t)) && self.reaches(p, t, &r)
                 });
