@@ -300,8 +300,9 @@ pub fn run_model(args: ModelArgs) -> Result<u8, String> {
     let cfg = config(&args.input)?;
     let opts = options(&args.input, &cfg)?;
     let (model, report, _) = palisade_scan::load(&opts);
-    let json =
-        serde_json::json!({ "model": model, "errors": report.errors, "unknowns": report.unknowns });
+    let json = model.redacted(
+        serde_json::json!({ "model": model, "errors": report.errors, "unknowns": report.unknowns }),
+    );
     let text = serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?;
     println!("{text}");
     Ok(if report.errors.is_empty() {

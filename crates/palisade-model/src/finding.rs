@@ -209,6 +209,10 @@ pub struct ScanReport {
     /// (even when the secrets rule itself was not selected).
     #[serde(skip)]
     pub secret_locations: Vec<Location>,
+    /// The secret values found in the inputs. Reporters replace them
+    /// wherever they flowed into a message, reason or name.
+    #[serde(skip)]
+    pub secret_values: Vec<crate::Secret>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -92,4 +92,14 @@ impl Model {
     pub fn resource_count(&self) -> usize {
         self.aws.len() + self.k8s.len()
     }
+
+    /// `json` (the model as `palisade model` prints it, with its load
+    /// errors and unknowns) with every secret value found in the inputs
+    /// redacted wherever it flowed: a policy condition written with a
+    /// secret variable, an error quoting a value.
+    pub fn redacted(&self, mut json: serde_json::Value) -> serde_json::Value {
+        let values: Vec<Secret> = self.secrets.iter().map(|s| s.value.clone()).collect();
+        secrets::redact_json(&mut json, &secrets::values_to_redact(&values));
+        json
+    }
 }

@@ -168,6 +168,62 @@ pub fn classify(name: &str, value: &str) -> Option<String> {
     None
 }
 
+/// Shorter secret values are not searched for in outputs: they would match
+/// ordinary words and numbers (a Secret's `PORT: "5432"`).
+pub const MIN_REDACTED_LEN: usize = 6;
+
+/// `text` with every occurrence of one of `values` (secret material found
+/// in the inputs) replaced by the redaction marker. Defence in depth for
+/// strings a secret flowed into after evaluation: a policy condition built
+/// from a secret variable, an error quoting a value. Values shorter than
+/// [`MIN_REDACTED_LEN`] are left alone.
+pub fn redact_values<'a>(text: &'a str, values: &[&str]) -> std::borrow::Cow<'a, str> {
+    let mut out = std::borrow::Cow::Borrowed(text);
+    for v in values {
+        if v.chars().count() >= MIN_REDACTED_LEN && out.contains(v) {
+            out = std::borrow::Cow::Owned(out.replace(v, crate::val::REDACTED));
+        }
+    }
+    out
+}
+
+/// The values to search for, longest first (so a secret containing
+/// another is replaced whole).
+pub fn values_to_redact(secrets: &[crate::Secret]) -> Vec<&str> {
+    let mut v: Vec<&str> = secrets
+        .iter()
+        .map(crate::Secret::expose)
+        .filter(|s| s.chars().count() >= MIN_REDACTED_LEN)
+        .collect();
+    v.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+    v.dedup();
+    v
+}
+
+/// Replaces secret values in every string (and object key) of a JSON tree.
+pub fn redact_json(value: &mut serde_json::Value, values: &[&str]) {
+    use serde_json::Value as J;
+    if values.is_empty() {
+        return;
+    }
+    match value {
+        J::String(s) => {
+            if let std::borrow::Cow::Owned(r) = redact_values(s, values) {
+                *s = r;
+            }
+        }
+        J::Array(a) => a.iter_mut().for_each(|x| redact_json(x, values)),
+        J::Object(m) => {
+            let entries = std::mem::take(m);
+            for (k, mut v) in entries {
+                redact_json(&mut v, values);
+                m.insert(redact_values(&k, values).into_owned(), v);
+            }
+        }
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,6 +249,26 @@ mod tests {
         assert!(name_suggests_secret(
             "vault.hashicorp.com/agent-inject-token"
         ));
+    }
+
+    #[test]
+    fn values_are_redacted_in_text_and_json() {
+        let secrets = [
+            crate::Secret::new("Kp9wQz7LmReferer"),
+            crate::Secret::new("5432"),
+        ];
+        let values = values_to_redact(&secrets);
+        assert_eq!(values, vec!["Kp9wQz7LmReferer"]);
+        assert_eq!(
+            redact_values("file \"Kp9wQz7LmReferer\" does not exist on 5432", &values),
+            "file \"<redacted>\" does not exist on 5432"
+        );
+        let mut j = serde_json::json!({"a": ["x Kp9wQz7LmReferer"], "Kp9wQz7LmReferer": 1});
+        redact_json(&mut j, &values);
+        assert_eq!(
+            j,
+            serde_json::json!({"a": ["x <redacted>"], "<redacted>": 1})
+        );
     }
 
     #[test]

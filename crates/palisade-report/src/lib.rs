@@ -120,6 +120,7 @@ pub fn render(
     opts: &TextOptions,
     out: &mut dyn io::Write,
 ) -> io::Result<()> {
+    let report = &*redacted(report);
     let bytes = match format {
         Format::Text => text::render(report, opts).into_bytes(),
         Format::Json => json::render(report)?,
@@ -129,6 +130,61 @@ pub fn render(
     };
     out.write_all(&bytes)?;
     out.flush()
+}
+
+/// The report with every secret value found in the inputs
+/// ([`ScanReport::secret_values`]) replaced by the redaction marker in the
+/// strings that come from the inputs: messages, resource names, unknown
+/// reasons, diagnostics and suppression reasons. Values reach them when
+/// evaluation carries a secret into another attribute (an error quoting it,
+/// an instance key made of it).
+fn redacted(report: &ScanReport) -> std::borrow::Cow<'_, ScanReport> {
+    use palisade_model::secrets::{redact_values, values_to_redact};
+    let values = values_to_redact(&report.secret_values);
+    let hits = |s: &str| values.iter().any(|v| s.contains(v));
+    let finding_hits = |f: &palisade_model::finding::Finding| hits(&f.message) || hits(&f.resource);
+    let any = report.findings.iter().any(finding_hits)
+        || report
+            .suppressed
+            .iter()
+            .any(|s| finding_hits(&s.finding) || hits(&s.reason))
+        || report
+            .unknowns
+            .iter()
+            .any(|u| hits(&u.resource) || hits(&u.attribute) || hits(&u.reason))
+        || report
+            .errors
+            .iter()
+            .chain(&report.notes)
+            .any(|d| hits(&d.message) || hits(&d.file));
+    if !any {
+        return std::borrow::Cow::Borrowed(report);
+    }
+    let fix = |s: &mut String| {
+        if let std::borrow::Cow::Owned(r) = redact_values(s, &values) {
+            *s = r;
+        }
+    };
+    let mut r = report.clone();
+    let fix_finding = |f: &mut palisade_model::finding::Finding| {
+        fix(&mut f.message);
+        fix(&mut f.resource);
+    };
+    r.findings.iter_mut().for_each(fix_finding);
+    for s in &mut r.suppressed {
+        fix_finding(&mut s.finding);
+        fix(&mut s.reason);
+    }
+    for u in &mut r.unknowns {
+        fix(&mut u.resource);
+        fix(&mut u.attribute);
+        fix(&mut u.reason);
+    }
+    for d in r.errors.iter_mut().chain(r.notes.iter_mut()) {
+        fix(&mut d.message);
+        fix(&mut d.file);
+    }
+    std::borrow::Cow::Owned(r)
 }
 
 #[cfg(test)]

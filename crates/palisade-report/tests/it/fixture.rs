@@ -201,6 +201,7 @@ pub fn report() -> ScanReport {
             ),
         ],
         secret_locations: Vec::new(),
+        secret_values: Vec::new(),
     };
     r.normalise();
     r
