@@ -27,6 +27,51 @@ const MAX_COUNT: f64 = 10_000.0;
 
 const TOO_DEEP: &str = "expressions or references nested too deeply to evaluate";
 
+/// Work allowed to evaluate one root: one unit per expression evaluated,
+/// plus the size of what it produced (a list's elements, a string's bytes
+/// / 8) and of the arguments every function reads. Real configurations use
+/// a small fraction; a few lines of nested `for` expressions over
+/// `range(100000)` would otherwise allocate without bound.
+pub const MAX_WORK: u64 = 20_000_000;
+
+/// Longest string a function may build (`replace`, `indent`, `format`).
+pub const MAX_STRING_BYTES: usize = 16 * 1024 * 1024;
+
+pub(crate) const OVER_BUDGET: &str =
+    "evaluation stopped: this root needs more work than palisade allows";
+
+/// What producing `v` costs: its elements, or its bytes / 8.
+pub(crate) fn weight(v: &Value) -> u64 {
+    match v {
+        Value::String(s) => (s.len() / 8) as u64,
+        Value::List(l) => l.len() as u64,
+        Value::Map(m) => m.len() as u64,
+        _ => 0,
+    }
+}
+
+/// Adds the whole size of `v` (shared parts counted each time they are
+/// reachable, as a function reading them sees them) to `acc`; false as
+/// soon as `acc` passes `cap`.
+pub(crate) fn deep_weight(v: &Value, acc: &mut u64, cap: u64, depth: u32) -> bool {
+    *acc = acc.saturating_add(1 + weight(v));
+    if *acc > cap || depth > 256 {
+        return false;
+    }
+    match v {
+        Value::List(l) => l.iter().all(|x| deep_weight(x, acc, cap, depth + 1)),
+        Value::Map(m) => m.iter().all(|(k, x)| {
+            *acc = acc.saturating_add((k.len() / 8) as u64);
+            deep_weight(x, acc, cap, depth + 1)
+        }),
+        Value::Res(r) => r
+            .attrs
+            .values()
+            .all(|x| deep_weight(x, acc, cap, depth + 1)),
+        _ => true,
+    }
+}
+
 pub struct FileInfo {
     pub display: Arc<str>,
     pub lines: LineIndex,
@@ -129,6 +174,9 @@ pub struct Evaluator<'o> {
     pub module_boundary: Option<PathBuf>,
     cache: HashMap<(usize, Sym), Slot>,
     depth: u32,
+    /// Work done so far (see [`MAX_WORK`]); reported once when exhausted.
+    pub(crate) work: u64,
+    over_budget_reported: bool,
     pub resources: Vec<RawResource>,
     pub errors: Vec<Diagnostic>,
     pub notes: Vec<Diagnostic>,
@@ -167,6 +215,8 @@ impl<'o> Evaluator<'o> {
             module_boundary,
             cache: HashMap::new(),
             depth: 0,
+            work: 0,
+            over_budget_reported: false,
             resources: Vec::new(),
             errors: Vec::new(),
             notes: Vec::new(),
@@ -235,10 +285,34 @@ impl<'o> Evaluator<'o> {
             // Unknown, not an error: `try` must not turn it into a fallback.
             return Ok(Value::unknown(TOO_DEEP));
         }
+        if self.work > MAX_WORK {
+            self.over_budget(ctx.file, e.span);
+            return Ok(Value::unknown(OVER_BUDGET));
+        }
+        self.work += 1;
         self.depth += 1;
         let r = self.eval_inner(ctx, e);
         self.depth -= 1;
+        if let Ok(v) = &r {
+            self.work = self.work.saturating_add(weight(v));
+        }
         r
+    }
+
+    /// Records, once per root, that evaluation ran out of work: every value
+    /// from here on is unknown.
+    pub(crate) fn over_budget(&mut self, file: FileId, span: Span) {
+        if !self.over_budget_reported {
+            self.over_budget_reported = true;
+            self.error(
+                file,
+                span,
+                format!(
+                    "{OVER_BUDGET} (more than {MAX_WORK} steps; values built here are very \
+large): the values evaluated from here on are unknown"
+                ),
+            );
+        }
     }
 
     fn eval_inner(&mut self, ctx: Ctx, e: &Expr) -> EvalResult {
@@ -347,6 +421,11 @@ impl<'o> Evaluator<'o> {
         out: &mut String,
     ) -> Result<Option<Value>, String> {
         for p in parts {
+            if out.len() > MAX_STRING_BYTES {
+                return Err(
+                    "the template would produce a string longer than palisade allows".into(),
+                );
+            }
             match p {
                 TPart::Lit(s) => out.push_str(s),
                 TPart::Interp(x) => {
@@ -388,6 +467,11 @@ impl<'o> Evaluator<'o> {
                         None => return Ok(Some(unknown_of(&c))),
                     };
                     for (k, v) in pairs {
+                        self.work += 1;
+                        if self.work > MAX_WORK {
+                            self.over_budget(ctx.file, coll.span);
+                            return Ok(Some(Value::unknown(OVER_BUDGET)));
+                        }
                         let s1 = Scope {
                             name: key_var.as_deref().unwrap_or(""),
                             value: k,
@@ -421,6 +505,11 @@ impl<'o> Evaluator<'o> {
         let mut map = Map::new();
         let mut groups: BTreeMap<String, Vec<Value>> = BTreeMap::new();
         for (k, v) in pairs {
+            self.work += 1;
+            if self.work > MAX_WORK {
+                self.over_budget(ctx.file, f.coll.span);
+                return Ok(Value::unknown(OVER_BUDGET));
+            }
             let s1 = Scope {
                 name: f.key_var.as_deref().unwrap_or(""),
                 value: k,
@@ -1018,6 +1107,22 @@ impl<'o> Evaluator<'o> {
                         collection: Collection::List,
                     };
                 }
+                Ok(Some(n)) if n > MAX_COUNT && n.fract() == 0.0 => {
+                    let msg = format!(
+                        "`count` is {n}, more instances than palisade expands ({MAX_COUNT}); \
+they are read as one instance of unknown count"
+                    );
+                    self.note(file, a.expr.span, format!("{base}: {msg}"));
+                    let reason = format!("`count` is not expanded: {msg}");
+                    self.add_unknown(base.to_string(), "count", Some(loc.clone()), reason.clone());
+                    return single(
+                        Bind {
+                            count_index: Some(Value::unknown(reason)),
+                            each: None,
+                        },
+                        Collection::Unknown,
+                    );
+                }
                 Ok(Some(_)) | Err(_) => {
                     self.note(
                         file,
@@ -1079,6 +1184,32 @@ impl<'o> Evaluator<'o> {
                 }
                 _ => None,
             };
+            if let Some(n) = pairs
+                .as_ref()
+                .map(Vec::len)
+                .filter(|n| *n as f64 > MAX_COUNT)
+            {
+                let msg = format!(
+                    "`for_each` has {n} elements, more instances than palisade expands \
+({MAX_COUNT}); they are read as one instance of unknown key"
+                );
+                self.note(file, a.expr.span, format!("{base}: {msg}"));
+                let reason = format!("`for_each` is not expanded: {msg}");
+                self.add_unknown(
+                    base.to_string(),
+                    "for_each",
+                    Some(loc.clone()),
+                    reason.clone(),
+                );
+                let u = Value::unknown(reason);
+                return single(
+                    Bind {
+                        count_index: None,
+                        each: Some((u.clone(), u)),
+                    },
+                    Collection::Unknown,
+                );
+            }
             if let Some(pairs) = pairs {
                 return Instances {
                     items: pairs
@@ -1242,12 +1373,17 @@ impl<'o> Evaluator<'o> {
             }
         };
         let pairs = match iter_pairs(&coll) {
-            Ok(Some(p)) => p,
-            _ => {
+            Ok(Some(p)) if p.len() as f64 <= MAX_COUNT => p,
+            found => {
                 // An unknown number of blocks: one unknown element stands for them.
                 let u = unknown_of(&coll);
-                let reason = match &u {
-                    Value::Unknown(r) => {
+                let reason = match (&u, found) {
+                    (_, Ok(Some(p))) => format!(
+                        "`for_each` of dynamic block `{ty}` has {} elements, more than palisade \
+expands ({MAX_COUNT})",
+                        p.len()
+                    ),
+                    (Value::Unknown(r), _) => {
                         format!("`for_each` of dynamic block `{ty}` is not known: {r}")
                     }
                     _ => format!("`for_each` of dynamic block `{ty}` is not known"),

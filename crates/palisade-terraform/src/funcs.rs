@@ -6,7 +6,10 @@
 //! (`concat`, `merge`, `length`, `element`...).
 
 use crate::ast::{Expr, ExprKind, Span};
-use crate::eval::{unknown_of, Ctx, EvalResult, Evaluator, Scope};
+use crate::eval::{
+    deep_weight, unknown_of, Ctx, EvalResult, Evaluator, Scope, MAX_STRING_BYTES, MAX_WORK,
+    OVER_BUDGET,
+};
 use crate::value::{equal, fmt_num, from_json, quote, to_json, Map, Value};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::rc::Rc;
@@ -84,6 +87,16 @@ impl Evaluator<'_> {
         let mut vals = Vec::with_capacity(args.len());
         for a in args {
             vals.push(self.eval(ctx, a)?);
+        }
+        // What the function will read (and may copy): shared parts of the
+        // arguments count each time they are reachable.
+        let cap = MAX_WORK.saturating_sub(self.work);
+        let mut read = 0;
+        let within = vals.iter().all(|v| deep_weight(v, &mut read, cap, 0));
+        self.work = self.work.saturating_add(read);
+        if !within {
+            self.over_budget(ctx.file, span);
+            return Ok(Value::unknown(OVER_BUDGET));
         }
         if expand_final {
             match vals.pop() {
@@ -191,6 +204,10 @@ impl Evaluator<'_> {
                 let n = known_num!(0);
                 let x = known_str!(1);
                 let pad = " ".repeat(n.clamp(0.0, 1024.0) as usize);
+                let lines = x.matches('\n').count();
+                if x.len().saturating_add(lines.saturating_mul(pad.len())) > MAX_STRING_BYTES {
+                    return err("`indent` would produce a string longer than palisade allows");
+                }
                 Ok(Value::String(x.replace('\n', &format!("\n{pad}"))))
             }
             "substr" => {
@@ -251,12 +268,22 @@ impl Evaluator<'_> {
             "replace" => {
                 argc(3)?;
                 let (x, pat, rep) = (known_str!(0), known_str!(1), known_str!(2));
+                let too_long = |hits: usize| {
+                    x.len().saturating_add(hits.saturating_mul(rep.len())) > MAX_STRING_BYTES
+                };
                 if pat.len() > 1 && pat.starts_with('/') && pat.ends_with('/') {
                     let re = self.regex(&pat[1..pat.len() - 1])?;
+                    // An empty match can repeat at every position.
+                    if too_long(re.find_iter(&x).count().saturating_add(1)) {
+                        return err("`replace` would produce a string longer than palisade allows");
+                    }
                     Ok(Value::String(re.replace_all(&x, rep.as_str()).into_owned()))
                 } else if pat.is_empty() {
                     Ok(Value::String(x))
                 } else {
+                    if too_long(x.matches(pat.as_str()).count()) {
+                        return err("`replace` would produce a string longer than palisade allows");
+                    }
                     Ok(Value::String(x.replace(&pat, &rep)))
                 }
             }
@@ -1087,6 +1114,9 @@ fn format(f: &str, args: &[Value]) -> Result<String, String> {
     let mut chars = f.chars().peekable();
     let mut next = 0usize;
     while let Some(c) = chars.next() {
+        if out.len() > MAX_STRING_BYTES {
+            return err("`format` would produce a string longer than palisade allows");
+        }
         if c != '%' {
             out.push(c);
             continue;

@@ -322,3 +322,110 @@ fn mutated_fixtures_never_panic() {
     }
     let _ = std::fs::remove_dir_all(&d);
 }
+
+/// A few lines can ask for unbounded work: nested `for` expressions over
+/// `range(100000)` allocated gigabytes until the process was killed, and
+/// templates, `replace`, `indent`, `join` over shared values, huge `count`,
+/// `for_each` and dynamic blocks likewise. Each root has a work budget:
+/// past it the values are unknown and one error says where; a string or an
+/// instance list that would be too large is unknown with a note.
+#[test]
+fn evaluation_bombs_stop_with_an_error_and_bounded_work() {
+    let d = temp_dir("bombs");
+    let write = |name: &str, text: &str| {
+        std::fs::create_dir_all(d.join(name)).expect("mkdir");
+        std::fs::write(d.join(name).join("main.tf"), text).expect("write");
+    };
+    write(
+        "nested_for",
+        "locals {\n  a = range(100000)\n  b = [for x in local.a : [for y in local.a : x]]\n}\n\
+resource \"aws_s3_bucket\" \"bomb\" {\n  bucket = \"b-${length(local.b)}\"\n}\n\
+resource \"aws_s3_bucket\" \"ok\" {\n  bucket = \"ok\"\n}\n",
+    );
+    write(
+        "shared",
+        "locals {\n  a = range(100000)\n  b = [for x in range(1000) : local.a]\n  \
+c = jsonencode([for x in range(1000) : local.b])\n}\n\
+resource \"aws_s3_bucket\" \"bomb\" {\n  bucket = local.c\n}\n",
+    );
+    write(
+        "template_for",
+        "locals {\n  t = \"%{for a in range(100000)}%{for b in range(100000)}%{endfor}%{endfor}\"\n}\n\
+resource \"aws_s3_bucket\" \"bomb\" {\n  bucket = local.t\n}\n",
+    );
+    let mut doubling = String::from("locals {\n  s0 = \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"\n");
+    for i in 1..12 {
+        let p = format!("${{local.s{}}}", i - 1);
+        let _ = writeln!(doubling, "  s{i} = \"{}\"", p.repeat(8));
+    }
+    doubling.push_str("  r = replace(local.s4, \"x\", local.s4)\n  i = indent(1024, replace(local.s5, \"x\", \"\\n\"))\n}\n");
+    doubling.push_str("resource \"aws_s3_bucket\" \"bomb\" {\n  bucket = local.s11\n  policy = local.r\n  acl = local.i\n}\n");
+    write("strings", &doubling);
+    write(
+        "instances",
+        "resource \"aws_s3_bucket\" \"many\" {\n  count = 100000\n  bucket = \"b\"\n}\n\
+resource \"aws_s3_bucket\" \"keyed\" {\n  for_each = toset([for x in range(20000) : \"k${x}\"])\n  bucket = each.key\n}\n\
+resource \"aws_security_group\" \"rules\" {\n  dynamic \"ingress\" {\n    for_each = range(20000)\n    content {\n      from_port = ingress.value\n    }\n  }\n}\n",
+    );
+    let started = std::time::Instant::now();
+    let root = |name: &str| load_dir(&d.join(name), &Options::default(), &d);
+
+    let l = root("nested_for");
+    let e = l
+        .errors
+        .iter()
+        .find(|e| e.message.contains("evaluation stopped"))
+        .unwrap_or_else(|| panic!("no budget error: {:?}", l.errors));
+    assert_eq!((e.file.as_str(), e.line), ("nested_for/main.tf", Some(3)));
+    assert!(matches!(
+        get(res(&l, "aws_s3_bucket.bomb"), "bucket").value,
+        Raw::Unknown(_)
+    ));
+    assert!(addresses(&l).contains(&"aws_s3_bucket.ok"));
+
+    let l = root("shared");
+    assert!(l
+        .errors
+        .iter()
+        .any(|e| e.message.contains("evaluation stopped")));
+    assert!(matches!(
+        get(res(&l, "aws_s3_bucket.bomb"), "bucket").value,
+        Raw::Unknown(_)
+    ));
+
+    let l = root("template_for");
+    assert!(l
+        .errors
+        .iter()
+        .any(|e| e.message.contains("evaluation stopped")));
+
+    let l = root("strings");
+    let b = res(&l, "aws_s3_bucket.bomb");
+    for attr in ["bucket", "policy", "acl"] {
+        assert!(matches!(get(b, attr).value, Raw::Unknown(_)), "{attr}");
+    }
+
+    let l = root("instances");
+    assert_eq!(
+        addresses(&l),
+        vec![
+            "aws_s3_bucket.keyed",
+            "aws_s3_bucket.many",
+            "aws_security_group.rules"
+        ]
+    );
+    assert!(l
+        .notes
+        .iter()
+        .any(|n| n.message.contains("`count` is 100000")));
+    assert!(l
+        .notes
+        .iter()
+        .any(|n| n.message.contains("`for_each` has 20000 elements")));
+    assert!(l.unknowns.iter().any(|u| u
+        .reason
+        .contains("dynamic block `ingress` has 20000 elements")));
+    // Debug builds are slow; the point is that the work is bounded.
+    assert!(started.elapsed().as_secs() < 60, "{:?}", started.elapsed());
+    let _ = std::fs::remove_dir_all(&d);
+}
