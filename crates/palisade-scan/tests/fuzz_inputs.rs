@@ -574,6 +574,19 @@ fn storm(b: &mut Vec<u8>, rng: &mut Rng) {
         }
         out.push_str("}\n");
     }
+    if rng.chance(5) {
+        // Work bombs: nested iteration and doubling, which must stop at the
+        // evaluator's budget.
+        let bomb = rng.pick(&[
+            "[for x in range(100000) : [for y in range(100000) : x]]",
+            "\"%{for a in range(100000)}%{for b in range(100000)}%{endfor}%{endfor}\"",
+            "jsonencode([for x in range(1000) : [for y in range(1000) : range(1000)]])",
+            "length(flatten([for x in range(1000) : [for y in range(1000) : range(100)]]))",
+        ]);
+        out.push_str(&format!(
+            "locals {{\n  bomb = {bomb}\n}}\nresource \"aws_s3_bucket\" \"bomb\" {{\n  bucket = \"${{local.bomb}}\"\n}}\n"
+        ));
+    }
     if rng.chance(20) {
         out.push_str(&format!(
             "variable \"x_unknown\" {{\n  default = {}\n}}\n",
