@@ -87,7 +87,11 @@ fn roles_get_grants_in_every_form() {
     );
     assert!(aws.get::<IamPolicy>(&Ref::new("policy/custom")).is_some());
     assert_eq!(grants[0].meta.address, "aws_iam_role.app");
-    assert!(grants[0].meta.keys.iter().any(|k| k == "aws_iam_role.app.inline_policy[0]"));
+    assert!(grants[0]
+        .meta
+        .keys
+        .iter()
+        .any(|k| k == "aws_iam_role.app.inline_policy[0]"));
 }
 
 #[test]

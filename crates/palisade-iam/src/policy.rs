@@ -307,23 +307,24 @@ fn parse_policy(value: &Value) -> ParseResult<Policy> {
             return err(key.clone(), format!("unknown policy element `{key}`"));
         }
     }
-    let version =
-        match obj.get("Version") {
-            None => None,
-            Some(Value::String(v)) if v == VERSION_2012 || v == VERSION_2008 => Some(v.clone()),
-            Some(Value::String(v)) => return err(
+    let version = match obj.get("Version") {
+        None => None,
+        Some(Value::String(v)) if v == VERSION_2012 || v == VERSION_2008 => Some(v.clone()),
+        Some(Value::String(v)) => {
+            return err(
                 "Version",
                 format!(
                     "unsupported policy version `{v}` (expected {VERSION_2012} or {VERSION_2008})"
                 ),
-            ),
-            Some(other) => {
-                return err(
-                    "Version",
-                    format!("must be a string, found {}", type_name(other)),
-                )
-            }
-        };
+            )
+        }
+        Some(other) => {
+            return err(
+                "Version",
+                format!("must be a string, found {}", type_name(other)),
+            )
+        }
+    };
     let id = match obj.get("Id") {
         None => None,
         Some(Value::String(v)) => Some(v.clone()),

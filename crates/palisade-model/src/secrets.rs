@@ -48,8 +48,21 @@ const SAFE_NAME_SUFFIXES: &[&str] = &[
 /// Enumeration values that settings with secret-sounding names take
 /// (`http_tokens = "required"`); never secret material.
 const SETTING_WORDS: &[&str] = &[
-    "required", "optional", "enabled", "disabled", "true", "false", "none", "default", "auto",
-    "managed", "external", "internal", "opaque", "secretsmanager", "ssm",
+    "required",
+    "optional",
+    "enabled",
+    "disabled",
+    "true",
+    "false",
+    "none",
+    "default",
+    "auto",
+    "managed",
+    "external",
+    "internal",
+    "opaque",
+    "secretsmanager",
+    "ssm",
 ];
 
 fn normalise(name: &str) -> String {
@@ -161,7 +174,9 @@ pub fn classify(name: &str, value: &str) -> Option<String> {
     if let Some(label) = known_credential_format(value) {
         return Some(format!("value has the format of a {label}"));
     }
-    let setting = SETTING_WORDS.iter().any(|w| value.trim().eq_ignore_ascii_case(w));
+    let setting = SETTING_WORDS
+        .iter()
+        .any(|w| value.trim().eq_ignore_ascii_case(w));
     if name_suggests_secret(name) && !is_placeholder(value) && !setting {
         return Some(format!("literal value for `{name}`"));
     }

@@ -383,7 +383,11 @@ pub(crate) fn apply(
         // Addresses repeat across Terraform roots (environments): only the
         // blocks of the finding's own root (its directory) can hold its
         // suppression comments.
-        let dir = |file: &str| std::path::Path::new(file).parent().map(std::path::Path::to_path_buf);
+        let dir = |file: &str| {
+            std::path::Path::new(file)
+                .parent()
+                .map(std::path::Path::to_path_buf)
+        };
         let own_dir = dir(&f.location.file);
         blocks.retain(|m| dir(&m.loc.file) == own_dir);
         if let Some(list) = by_file.get(&*f.location.file) {

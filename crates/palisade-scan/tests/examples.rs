@@ -6,7 +6,9 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 fn example(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/eks-rds").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/eks-rds")
+        .join(name)
 }
 
 fn run(name: &str) -> palisade_model::finding::ScanReport {
@@ -22,14 +24,30 @@ fn run(name: &str) -> palisade_model::finding::ScanReport {
 #[test]
 fn the_reference_architecture_is_clean() {
     let report = run("secure");
-    assert!(report.errors.is_empty(), "load errors: {:#?}", report.errors);
+    assert!(
+        report.errors.is_empty(),
+        "load errors: {:#?}",
+        report.errors
+    );
     let found: Vec<String> = report
         .findings
         .iter()
-        .map(|f| format!("{} {} {}:{} {}", f.rule, f.resource, f.location.file, f.location.line, f.message))
+        .map(|f| {
+            format!(
+                "{} {} {}:{} {}",
+                f.rule, f.resource, f.location.file, f.location.line, f.message
+            )
+        })
         .collect();
-    assert!(found.is_empty(), "findings on the secure example:\n{}", found.join("\n"));
-    assert!(report.summary.resources > 100, "the example is loaded whole");
+    assert!(
+        found.is_empty(),
+        "findings on the secure example:\n{}",
+        found.join("\n")
+    );
+    assert!(
+        report.summary.resources > 100,
+        "the example is loaded whole"
+    );
 }
 
 /// `(rule, resource)` pairs the insecure twin must produce, no more, no less.
@@ -40,21 +58,42 @@ const EXPECTED: &str = include_str!("../../../examples/eks-rds/insecure/EXPECTED
 #[test]
 fn the_insecure_twin_trips_the_expected_rules() {
     let report = run("insecure");
-    assert!(report.errors.is_empty(), "load errors: {:#?}", report.errors);
-    let got: BTreeSet<String> = report.findings.iter().map(|f| format!("{} {}", f.rule, f.resource)).collect();
+    assert!(
+        report.errors.is_empty(),
+        "load errors: {:#?}",
+        report.errors
+    );
+    let got: BTreeSet<String> = report
+        .findings
+        .iter()
+        .map(|f| format!("{} {}", f.rule, f.resource))
+        .collect();
     if std::env::var_os("UPDATE_EXPECTED").is_some() {
         let text: String = got.iter().map(|l| format!("{l}\n")).collect();
-        std::fs::write(example("insecure").join("EXPECTED_FINDINGS"), text).expect("write expected");
+        std::fs::write(example("insecure").join("EXPECTED_FINDINGS"), text)
+            .expect("write expected");
         return;
     }
-    let want: BTreeSet<String> = EXPECTED.lines().filter(|l| !l.trim().is_empty()).map(str::to_owned).collect();
+    let want: BTreeSet<String> = EXPECTED
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(str::to_owned)
+        .collect();
     let missing: Vec<_> = want.difference(&got).collect();
     let extra: Vec<_> = got.difference(&want).collect();
-    assert!(missing.is_empty() && extra.is_empty(), "missing: {missing:#?}\nunexpected: {extra:#?}");
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "missing: {missing:#?}\nunexpected: {extra:#?}"
+    );
     // Every practice family the twin breaks is represented.
-    for practice in ["NET-03", "NET-07", "KMS-01", "TLS-03", "SEC-01", "IAM-05", "K8S-05", "MON-01"] {
+    for practice in [
+        "NET-03", "NET-07", "KMS-01", "TLS-03", "SEC-01", "IAM-05", "K8S-05", "MON-01",
+    ] {
         assert!(
-            report.findings.iter().any(|f| f.practices.iter().any(|p| p == practice)),
+            report
+                .findings
+                .iter()
+                .any(|f| f.practices.iter().any(|p| p == practice)),
             "no finding for {practice}"
         );
     }

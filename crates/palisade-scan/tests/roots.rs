@@ -49,12 +49,18 @@ fn links_do_not_cross_roots() {
         .collect();
     assert_eq!(
         hits,
-        vec![("envs/dev/main.tf".to_string(), "aws_db_instance.main".to_string())],
+        vec![(
+            "envs/dev/main.tf".to_string(),
+            "aws_db_instance.main".to_string()
+        )],
         "{:#?}",
         report.findings
     );
     assert!(
-        report.findings.iter().all(|f| !f.message.contains("__root")),
+        report
+            .findings
+            .iter()
+            .all(|f| !f.message.contains("__root")),
         "scopes never show: {:?}",
         report.findings
     );

@@ -663,15 +663,12 @@ impl<'a> Cx<'a> {
             return Ref::new(a.clone());
         }
         let synth = format!("{vpc}.{}", what.suffix());
-        let is_vpc = self
-            .by_addr
-            .get(vpc)
-            .is_some_and(|r| {
-                matches!(
-                    r.kind.as_str(),
-                    "aws_vpc" | "aws_default_vpc" | "AWS::EC2::VPC"
-                )
-            });
+        let is_vpc = self.by_addr.get(vpc).is_some_and(|r| {
+            matches!(
+                r.kind.as_str(),
+                "aws_vpc" | "aws_default_vpc" | "AWS::EC2::VPC"
+            )
+        });
         if is_vpc {
             self.synthesized
                 .insert(synth.clone(), (what, vpc.to_owned()));

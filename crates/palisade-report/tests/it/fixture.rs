@@ -1,8 +1,8 @@
 //! The hand-built report every test renders, and helpers.
 
 use palisade_model::finding::{
-    fingerprint, Finding, RuleInfo, ScanReport, Severity, Summary, Suppressed,
-    SuppressionSource, Tool,
+    fingerprint, Finding, RuleInfo, ScanReport, Severity, Summary, Suppressed, SuppressionSource,
+    Tool,
 };
 use palisade_model::{Diagnostic, Location, Unknown};
 use palisade_report::{render, Format, TextOptions};
