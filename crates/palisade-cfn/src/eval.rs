@@ -8,10 +8,10 @@
 //! `Fn::If` on an unknown condition is unknown unless both branches are the
 //! same value.
 
+use crate::yaml::ScalarStyle;
 use crate::yaml::{Node, Value};
 use palisade_model::raw::{Raw, RawNode};
 use palisade_model::{Diagnostic, Location};
-use saphyr_parser::ScalarStyle;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 

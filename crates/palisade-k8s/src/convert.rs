@@ -79,15 +79,13 @@ fn is_templated(text: &str) -> bool {
 }
 
 /// `!!str 123` is a string whatever it looks like.
-fn is_str_tagged(s: &Scalar) -> bool {
-    s.tag
-        .as_deref()
-        .is_some_and(|t| t.ends_with(":str") || t == "!!str")
+fn is_str_tagged(tag: Option<&str>) -> bool {
+    tag.is_some_and(|t| t.ends_with(":str") || t == "!!str")
 }
 
 /// YAML 1.1 booleans (what kubectl's YAML decoder accepts).
-fn parse_bool(s: &Scalar) -> Option<bool> {
-    if !s.is_plain() || is_str_tagged(s) {
+fn parse_bool(s: &Scalar, tag: Option<&str>) -> Option<bool> {
+    if !s.is_plain() || is_str_tagged(tag) {
         return None;
     }
     match s.text.as_str() {
@@ -102,8 +100,8 @@ fn parse_bool(s: &Scalar) -> Option<bool> {
 }
 
 /// Plain YAML integers: decimal, `0x` hex, `0o` or leading-zero octal.
-fn parse_int(s: &Scalar) -> Option<i64> {
-    if !s.is_plain() || is_str_tagged(s) {
+fn parse_int(s: &Scalar, tag: Option<&str>) -> Option<i64> {
+    if !s.is_plain() || is_str_tagged(tag) {
         return None;
     }
     let t: String = s.text.chars().filter(|c| *c != '_').collect();
@@ -240,7 +238,7 @@ impl Ctx {
                 format!("templated value `{}`", yaml::truncate(&s.text, 60)),
                 Some(loc),
             ),
-            Some(s) => match parse_bool(s) {
+            Some(s) => match parse_bool(s, n.tag.as_deref()) {
                 Some(b) => Val::known(b, loc),
                 None => Val::unknown(
                     format!(
@@ -265,7 +263,7 @@ impl Ctx {
                 format!("templated value `{}`", yaml::truncate(&s.text, 60)),
                 Some(loc),
             ),
-            Some(s) => match parse_int(s) {
+            Some(s) => match parse_int(s, n.tag.as_deref()) {
                 Some(i) => Val::known(i, loc),
                 None => Val::unknown(
                     format!(
@@ -291,7 +289,7 @@ impl Ctx {
                 format!("templated value `{}`", yaml::truncate(&s.text, 60)),
                 Some(loc),
             ),
-            Some(s) => match parse_int(s) {
+            Some(s) => match parse_int(s, n.tag.as_deref()) {
                 Some(i) => Val::known(PortRef::Number(i), loc),
                 None => Val::known(PortRef::Name(s.text.clone()), loc),
             },
@@ -1519,7 +1517,7 @@ impl Ctx {
         let block = node.as_scalar().is_some_and(|s| {
             matches!(
                 s.style,
-                saphyr_parser::ScalarStyle::Literal | saphyr_parser::ScalarStyle::Folded
+                crate::yaml::ScalarStyle::Literal | crate::yaml::ScalarStyle::Folded
             )
         });
         let mut found = false;
@@ -1616,33 +1614,35 @@ impl Ctx {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use saphyr_parser::ScalarStyle;
+    use crate::yaml::ScalarStyle;
 
     fn plain(s: &str) -> Scalar {
         Scalar {
             text: s.into(),
             style: ScalarStyle::Plain,
-            tag: None,
         }
     }
 
     #[test]
     fn ints_and_bools() {
-        assert_eq!(parse_int(&plain("8080")), Some(8080));
-        assert_eq!(parse_int(&plain("0644")), Some(420));
-        assert_eq!(parse_int(&plain("0x1F")), Some(31));
-        assert_eq!(parse_int(&plain("-1")), Some(-1));
-        assert_eq!(parse_int(&plain("1.5")), None);
-        assert_eq!(parse_int(&plain("http")), None);
-        assert_eq!(parse_bool(&plain("yes")), Some(true));
-        assert_eq!(parse_bool(&plain("False")), Some(false));
-        assert_eq!(parse_bool(&plain("maybe")), None);
+        assert_eq!(parse_int(&plain("8080"), None), Some(8080));
+        assert_eq!(parse_int(&plain("0644"), None), Some(420));
+        assert_eq!(parse_int(&plain("0x1F"), None), Some(31));
+        assert_eq!(parse_int(&plain("-1"), None), Some(-1));
+        assert_eq!(parse_int(&plain("1.5"), None), None);
+        assert_eq!(parse_int(&plain("http"), None), None);
+        assert_eq!(parse_bool(&plain("yes"), None), Some(true));
+        assert_eq!(parse_bool(&plain("False"), None), Some(false));
+        assert_eq!(parse_bool(&plain("maybe"), None), None);
         let quoted = Scalar {
             text: "true".into(),
             style: ScalarStyle::DoubleQuoted,
-            tag: None,
         };
-        assert_eq!(parse_bool(&quoted), None);
+        assert_eq!(parse_bool(&quoted, None), None);
+        assert_eq!(
+            parse_int(&plain("8080"), Some("tag:yaml.org,2002:str")),
+            None
+        );
     }
 
     #[test]
